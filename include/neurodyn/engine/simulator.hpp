@@ -1,0 +1,171 @@
+#pragma once
+// The simulator: builds a NetworkSpec into shards and advances it in fixed steps.
+//
+// Each step of each shard: read the input that arrives at the end of the step from the
+// ring buffer, add stimulus input, update every neuron group, collect spikes. Spikes are
+// exchanged between shards and delivered into the ring buffers once per epoch of
+// min-delay steps, in (step, source id) order, so input to every neuron is summed in
+// the same order whatever the number of shards: identical spikes for any decomposition.
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "neurodyn/core/time.hpp"
+#include "neurodyn/network/spec.hpp"
+
+namespace neurodyn {
+
+class Shard;
+class Simulator;
+
+struct BuildOptions {
+    std::size_t shards = 1;
+    // Memory the network may use (bytes); 0 = what the operating system reports as
+    // available. A network whose estimate exceeds it is refused before allocation.
+    double memory_limit_bytes = 0.0;
+};
+
+// Sampled state of one variable of one population at regular times, in the row order
+// of its recorder's neurons.
+struct StateProbe {
+    std::string population;
+    std::string variable;
+    std::string unit;
+    std::vector<std::uint32_t> neurons;  // population-local ids, one column each
+    Step interval_steps = 1;
+    // Rows sampled since the observers last ran: times (ms) and row-major values.
+    std::vector<double> pending_times;
+    std::vector<double> pending_values;
+};
+
+// What one epoch produced: spikes sorted by (step, global id). A spike in step n is
+// stamped (n + 1) * dt.
+struct EpochSpikes {
+    Step first_step = 0;
+    Step end_step = 0;  // exclusive
+    std::span<const Step> steps;
+    std::span<const std::uint32_t> global_ids;
+};
+
+class EpochObserver {
+public:
+    virtual ~EpochObserver() = default;
+    // Called after the spikes of an epoch have been delivered; state probes hold the
+    // samples of that epoch in pending_*.
+    virtual void on_epoch(const Simulator& simulator, const EpochSpikes& spikes) = 0;
+};
+
+struct RunControl {
+    const std::atomic<bool>* interrupt = nullptr;  // polled between steps
+    // Called about every 1% of the run with (steps done, steps total).
+    std::function<void(Step, Step)> progress;
+};
+
+struct RunResult {
+    Step steps = 0;
+    bool interrupted = false;
+    double wall_seconds = 0.0;
+};
+
+// Where the run time went, accumulated over all runs (seconds).
+struct PhaseTimes {
+    double update = 0.0;    // neuron dynamics
+    double input = 0.0;     // stimulus generation (Poisson drive, currents)
+    double delivery = 0.0;  // walking synapse rows into ring buffers
+    double exchange = 0.0;  // gathering and ordering the spikes of an epoch
+    double record = 0.0;    // observers
+};
+
+struct PopulationLayout {
+    std::string name;
+    std::string model;
+    std::uint32_t size = 0;
+    std::uint32_t first_global_id = 0;
+};
+
+class Simulator {
+public:
+    // Validates the spec, estimates memory, and builds every shard.
+    explicit Simulator(NetworkSpec spec, BuildOptions options = {});
+    ~Simulator();
+    Simulator(const Simulator&) = delete;
+    Simulator& operator=(const Simulator&) = delete;
+
+    // Advances by `duration_ms` (rounded to whole steps). Can be called repeatedly to
+    // continue. On interrupt it stops between steps, delivers what was emitted, informs
+    // the observers, and returns with `interrupted` set: the network stays consistent
+    // and can be run further.
+    RunResult run(double duration_ms, const RunControl& control = {});
+    RunResult run() { return run(spec_.simulation.duration); }
+
+    void add_observer(EpochObserver* observer) { observers_.push_back(observer); }
+
+    const NetworkSpec& spec() const { return spec_; }
+    double dt() const { return spec_.simulation.dt; }
+    Step current_step() const { return step_; }
+    double time_ms() const { return ms_from_steps(step_, dt()); }
+    Step min_delay_steps() const { return min_delay_; }
+    Step max_delay_steps() const { return max_delay_; }
+
+    const std::vector<PopulationLayout>& populations() const { return layout_; }
+    const PopulationLayout& population(const std::string& name) const;
+    // The population of a global id, by binary search over the layout.
+    std::size_t population_of(std::uint32_t global_id) const;
+    std::uint32_t total_neurons() const { return total_neurons_; }
+
+    std::uint64_t synapse_count() const;
+    std::size_t synapse_bytes() const;
+    double estimated_bytes() const { return estimated_bytes_; }
+    double build_seconds() const { return build_seconds_; }
+    const PhaseTimes& phase_times() const { return phases_; }
+    // Spikes emitted per population since the start.
+    std::vector<std::uint64_t> spike_counts() const;
+    std::uint64_t synaptic_events() const { return synaptic_events_; }
+
+    // Current values of a state variable for every neuron of a population.
+    std::vector<double> get_state(const std::string& population, const std::string& variable) const;
+
+    std::vector<StateProbe>& state_probes() { return probes_; }
+    const std::vector<StateProbe>& state_probes() const { return probes_; }
+
+private:
+    void build(const BuildOptions& options);
+    void sample_probes(Step at_step_end);
+    void deliver_and_notify(Step first_step, Step end_step);
+
+    NetworkSpec spec_;
+    std::vector<PopulationLayout> layout_;
+    std::uint32_t total_neurons_ = 0;
+    std::vector<std::unique_ptr<Shard>> shards_;
+    std::vector<EpochObserver*> observers_;
+    std::vector<StateProbe> probes_;
+    Step step_ = 0;
+    Step min_delay_ = 1;
+    Step max_delay_ = 1;
+    bool initial_sampled_ = false;
+    double estimated_bytes_ = 0.0;
+    double build_seconds_ = 0.0;
+    PhaseTimes phases_;
+    std::uint64_t synaptic_events_ = 0;
+    std::vector<std::uint64_t> spike_counts_;
+    std::vector<Step> epoch_steps_;
+    std::vector<std::uint32_t> epoch_ids_;
+};
+
+// Everything `Simulator` checks before it builds synapses: the spec, and every
+// neuron's parameters and initial values (model ranges and relations). Cheap: no
+// synapse is generated. Throws the same UserErrors the simulator would.
+void check_network(const NetworkSpec& spec);
+
+// Bytes of memory the operating system reports as available (MemAvailable), or 0.
+double available_memory_bytes();
+// Peak resident memory of this process so far (bytes).
+double peak_resident_bytes();
+
+}  // namespace neurodyn

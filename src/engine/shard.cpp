@@ -1,0 +1,155 @@
+#include "shard.hpp"
+
+#include <algorithm>
+#include <chrono>
+
+#include "neurodyn/core/random.hpp"
+
+namespace neurodyn {
+
+namespace {
+using Clock = std::chrono::steady_clock;
+double seconds_since(Clock::time_point start) {
+    return std::chrono::duration<double>(Clock::now() - start).count();
+}
+}  // namespace
+
+void Shard::apply_poisson_drive(const PoissonDrive& drive, Step step, std::uint64_t seed) {
+    if (step < drive.start_step || step >= drive.stop_step) return;
+    GroupSlot& slot = groups[drive.slot];
+    double* input = ring.slot(step) + slot.input_offset + drive.port * slot.group->size();
+    // Counts are keyed by (population-local neuron id, step), the same whatever the
+    // decomposition. One Philox block gives the 32-bit uniforms of four neighbouring
+    // neurons (entity = id / 4, word = id % 4).
+    const std::uint64_t index = static_cast<std::uint64_t>(step) << 16;
+    const auto index_lo = static_cast<std::uint32_t>(index), index_hi = static_cast<std::uint32_t>(index >> 32);
+    if (drive.count_thresholds.empty()) {  // large means: PTRS on a per-neuron stream
+        for (const std::uint32_t i : drive.neurons) {
+            RandomStream stream(seed, drive.domain, slot.first + i, index);
+            input[i] += static_cast<double>(stream.poisson(drive.mean_per_step)) * drive.weight;
+        }
+        return;
+    }
+    // Inversion with a table: count = #{j : u >= T_j}, T_j = 2^32 P(X <= j). Written as
+    // passes over a chunk of neurons so that each pass is a vectorisable loop.
+    constexpr std::size_t kChunk = 256;
+    std::uint32_t uniform[kChunk];
+    std::uint32_t count[kChunk];
+    std::uint32_t words[4][kChunk / 4 + 2];
+    const std::uint32_t* thresholds = drive.count_thresholds.data();
+    const std::size_t n_thresholds = drive.count_thresholds.size();
+    const std::size_t n = drive.neurons.size();
+    for (std::size_t c = 0; c < n; c += kChunk) {
+        const std::size_t m = std::min(kChunk, n - c);
+        if (drive.contiguous) {
+            // Neurons drive.neurons[c] .. +m-1 are consecutive: one block serves four.
+            const std::uint32_t first_id = slot.first + drive.neurons[c];
+            const std::uint32_t first_block = first_id >> 2;
+            const std::size_t n_blocks = ((first_id + m - 1) >> 2) - first_block + 1;
+            philox4x32_batch(n_blocks, index_lo, index_hi, first_block, drive.domain, seed, words[0], words[1], words[2],
+                             words[3]);
+            for (std::size_t k = 0; k < m; ++k) {
+                const std::uint32_t id = first_id + static_cast<std::uint32_t>(k);
+                uniform[k] = words[id & 3u][(id >> 2) - first_block];
+            }
+        } else {
+            for (std::size_t k = 0; k < m; ++k) {
+                const std::uint32_t id = slot.first + drive.neurons[c + k];
+                uniform[k] = philox4x32({index_lo, index_hi, id >> 2, drive.domain}, seed)[id & 3u];
+            }
+        }
+        std::fill_n(count, m, 0u);
+        for (std::size_t j = 0; j < n_thresholds; ++j) {
+            const std::uint32_t t = thresholds[j];
+            for (std::size_t k = 0; k < m; ++k) count[k] += uniform[k] >= t ? 1u : 0u;
+        }
+        if (drive.contiguous) {
+            double* target = input + drive.neurons[c];
+            for (std::size_t k = 0; k < m; ++k) target[k] += static_cast<double>(count[k]) * drive.weight;
+        } else {
+            for (std::size_t k = 0; k < m; ++k) input[drive.neurons[c + k]] += static_cast<double>(count[k]) * drive.weight;
+        }
+    }
+}
+
+std::vector<std::uint32_t> poisson_count_thresholds(double mean) {
+    // T_j = round(2^32 P(X <= j)) for j = 0, 1, ... while below 2^32; beyond the table
+    // the count saturates, which for means < 12 happens with probability < 2^-32.
+    std::vector<std::uint32_t> thresholds;
+    if (!(mean > 0.0)) return {UINT32_MAX};  // never exceeded except by u = 2^32 - 1
+    double probability = std::exp(-mean), cumulative = probability;
+    for (std::uint32_t j = 0; j < 1000; ++j) {
+        const double scaled = std::round(cumulative * 4294967296.0);
+        if (scaled >= 4294967295.0) break;
+        thresholds.push_back(static_cast<std::uint32_t>(scaled));
+        probability *= mean / (j + 1.0);
+        cumulative += probability;
+    }
+    return thresholds;
+}
+
+void Shard::refresh_injected_currents(Step step) {
+    if (!std::binary_search(current_changes.begin(), current_changes.end(), step)) return;
+    for (auto& slot : groups)
+        if (!slot.injected.empty()) std::fill(slot.injected.begin(), slot.injected.end(), 0.0);
+    for (const auto& source : currents) {
+        if (step < source.start_step || step >= source.stop_step) continue;
+        auto& injected = groups[source.slot].injected;
+        for (const std::uint32_t i : source.neurons) injected[i] += source.amplitude;
+    }
+}
+
+void Shard::advance(Step step, std::uint64_t seed, PhaseTimes& times) {
+    auto t0 = Clock::now();
+    if (!current_changes.empty()) refresh_injected_currents(step);
+    for (const auto& drive : drives) apply_poisson_drive(drive, step, seed);
+    auto t1 = Clock::now();
+    times.input += std::chrono::duration<double>(t1 - t0).count();
+
+    double* arriving = ring.slot(step);
+    for (auto& slot : groups) {
+        NeuronGroup& group = *slot.group;
+        for (std::size_t port = 0; port < slot.port_pointers.size(); ++port)
+            slot.port_pointers[port] = arriving + slot.input_offset + port * group.size();
+        StepInput input{step, slot.port_pointers, slot.injected.data(), seed};
+        slot.spiked.clear();
+        group.update(input, slot.spiked);
+        for (const std::uint32_t local : slot.spiked) {
+            spike_steps.push_back(step);
+            spike_ids.push_back(slot.first_global_id + local);
+        }
+    }
+    ring.clear(step);
+    times.update += seconds_since(t1);
+}
+
+std::uint64_t Shard::deliver(std::span<const Step> steps, std::span<const std::uint32_t> ids) {
+    const std::uint32_t* target = synapses.targets();
+    const float* weight = synapses.weights();
+    const std::uint16_t* delay = synapses.delays();
+    const std::size_t max_delay = synapses.max_delay();
+    std::vector<double*> slot_for_delay(max_delay + 1, nullptr);
+    std::uint64_t events = 0;
+    Step current = -1;
+    for (std::size_t s = 0; s < ids.size(); ++s) {
+        if (steps[s] != current) {
+            current = steps[s];
+            for (std::size_t d = 1; d <= max_delay; ++d) slot_for_delay[d] = ring.slot(current + static_cast<Step>(d));
+        }
+        const std::uint64_t begin = synapses.row_begin(ids[s]), end = synapses.row_end(ids[s]);
+        events += end - begin;
+        // A row is sorted by delay: walk it in runs of one delay, so the inner loop is a
+        // plain scatter-add into one ring-buffer slot. Most rows are one run.
+        std::uint64_t k = begin;
+        while (k < end) {
+            const std::uint16_t d = delay[k];
+            const std::uint64_t run_end =
+                delay[end - 1] == d ? end : static_cast<std::uint64_t>(std::upper_bound(delay + k, delay + end, d) - delay);
+            double* slot = slot_for_delay[d];
+            for (; k < run_end; ++k) slot[target[k]] += weight[k];
+        }
+    }
+    return events;
+}
+
+}  // namespace neurodyn

@@ -1,0 +1,80 @@
+#pragma once
+// A shard owns a set of neurons (a contiguous part of each population), their state,
+// their incoming synapses and their input ring buffer. Everything a step mutates
+// belongs to exactly one shard: no locks, no atomics.
+
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+#include "neurodyn/engine/ring_buffer.hpp"
+#include "neurodyn/engine/simulator.hpp"
+#include "neurodyn/engine/synapse_table.hpp"
+#include "neurodyn/models/neuron_group.hpp"
+
+namespace neurodyn {
+
+// The part of one population that a shard owns.
+struct GroupSlot {
+    std::size_t population = 0;
+    std::uint32_t first = 0;  // population-local index of the group's first neuron
+    std::uint32_t first_global_id = 0;
+    std::unique_ptr<NeuronGroup> group;
+    std::uint32_t input_offset = 0;  // port k of local neuron i is input input_offset + k * size + i
+    std::vector<double> injected;    // nA, from current sources
+    std::vector<const double*> port_pointers;
+    std::vector<std::uint32_t> spiked;  // scratch: group-local ids of this step's spikes
+};
+
+// Independent Poisson input to each target neuron: per step a Poisson count of input
+// spikes with mean rate*dt, each of weight `weight` (NEST's poisson_generator).
+struct PoissonDrive {
+    std::size_t slot = 0;                 // GroupSlot index
+    std::vector<std::uint32_t> neurons;  // group-local ids
+    std::size_t port = 0;
+    bool contiguous = false;  // neurons are consecutive ids
+    double mean_per_step = 0.0;
+    // Inversion table for means < 12 (see poisson_count_thresholds); empty for larger
+    // means, which use PTRS.
+    std::vector<std::uint32_t> count_thresholds;
+    double weight = 0.0;
+    Step start_step = 0;
+    Step stop_step = 0;  // exclusive
+    std::uint32_t domain = 0;
+};
+
+struct CurrentSource {
+    std::size_t slot = 0;
+    std::vector<std::uint32_t> neurons;  // group-local ids
+    double amplitude = 0.0;              // nA
+    Step start_step = 0;
+    Step stop_step = 0;  // exclusive
+};
+
+// T_j = round(2^32 P(X <= j)) for X ~ Poisson(mean), as long as below 2^32.
+std::vector<std::uint32_t> poisson_count_thresholds(double mean);
+
+class Shard {
+public:
+    std::vector<GroupSlot> groups;
+    SynapseTable synapses;
+    InputRingBuffer ring;
+    std::vector<PoissonDrive> drives;
+    std::vector<CurrentSource> currents;
+    // Steps at which some current source switches on or off (sorted, unique).
+    std::vector<Step> current_changes;
+    // Spikes of the running epoch: the step and the global id, in emission order.
+    std::vector<Step> spike_steps;
+    std::vector<std::uint32_t> spike_ids;
+
+    // Advances every group of the shard by step `step`.
+    void advance(Step step, std::uint64_t seed, PhaseTimes& times);
+    // Adds the synaptic input of the given spikes (sorted by step, then global id).
+    std::uint64_t deliver(std::span<const Step> steps, std::span<const std::uint32_t> ids);
+
+private:
+    void apply_poisson_drive(const PoissonDrive& drive, Step step, std::uint64_t seed);
+    void refresh_injected_currents(Step step);
+};
+
+}  // namespace neurodyn

@@ -1,0 +1,443 @@
+#include "neurodyn/engine/simulator.hpp"
+
+#include <sys/resource.h>
+
+#include <algorithm>
+#include <cmath>
+#include <fstream>
+#include <numeric>
+#include <sstream>
+
+#include "neurodyn/core/error.hpp"
+#include "neurodyn/core/random.hpp"
+#include "neurodyn/core/strings.hpp"
+#include "neurodyn/models/registry.hpp"
+#include "neurodyn/models/spike_source_array.hpp"
+#include "neurodyn/network/connectivity.hpp"
+#include "shard.hpp"
+
+namespace neurodyn {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+double seconds_since(Clock::time_point start) {
+    return std::chrono::duration<double>(Clock::now() - start).count();
+}
+
+// Group-local ids of the neurons in [first, first + size) that `selection` names
+// (population-local ids; empty = all).
+std::vector<std::uint32_t> local_selection(const std::vector<std::uint32_t>& selection, std::uint32_t first,
+                                           std::uint32_t size) {
+    std::vector<std::uint32_t> local;
+    if (selection.empty()) {
+        local.resize(size);
+        std::iota(local.begin(), local.end(), 0u);
+        return local;
+    }
+    for (const std::uint32_t id : selection)
+        if (id >= first && id < first + size) local.push_back(id - first);
+    std::sort(local.begin(), local.end());
+    return local;
+}
+
+std::string format_bytes(double bytes) {
+    std::ostringstream out;
+    out.precision(3);
+    if (bytes >= 1e9)
+        out << bytes / 1e9 << " GB";
+    else
+        out << bytes / 1e6 << " MB";
+    return out.str();
+}
+
+// Creates and prepares the neurons [first, last) of population p: parameters and
+// initial values from the spec (random ones from per-neuron streams), then the model's
+// checks. Errors name the key of the offending parameter.
+std::unique_ptr<NeuronGroup> make_group(const NetworkSpec& spec, std::size_t p, std::uint32_t first, std::uint32_t last) {
+    const PopulationSpec& pop = spec.populations[p];
+    const ModelInfo& model = find_model(pop.model);
+    const std::uint64_t seed = spec.simulation.seed;
+    auto made = model.create(last - first, first);
+    NeuronGroup& group = *made;
+    group.set_random_domain(random_domain(RandomPurpose::spike_source, static_cast<std::uint32_t>(p)));
+    for (const auto& [name, value] : pop.params) {
+        const int index = model.param_index(name);
+        value.fill(group.param(static_cast<std::size_t>(index)), first, seed,
+                   random_domain(RandomPurpose::parameter, static_cast<std::uint32_t>(p)), static_cast<std::uint32_t>(index));
+    }
+    for (const auto& [name, value] : pop.initial) {
+        const int index = model.state_index(name);
+        value.fill(group.state(static_cast<std::size_t>(index)), first, seed,
+                   random_domain(RandomPurpose::initial_state, static_cast<std::uint32_t>(p)),
+                   static_cast<std::uint32_t>(index));
+    }
+    if (auto* array_source = dynamic_cast<models::SpikeSourceArray*>(&group)) {
+        if (pop.spike_times.size() <= 1) {
+            array_source->set_spike_times(pop.spike_times.empty() ? std::vector<std::vector<double>>{{}} : pop.spike_times);
+        } else {
+            array_source->set_spike_times(
+                std::vector<std::vector<double>>(pop.spike_times.begin() + first, pop.spike_times.begin() + last));
+        }
+    }
+    try {
+        group.prepare(spec.simulation.dt);
+    } catch (const ValueError& e) {
+        const std::string field = e.key();
+        const std::string key = population_key(p) + (field == "spike_times"              ? ".spike_times"
+                                                     : model.param_index(field) >= 0 ? ".params." + field
+                                                                                     : ".initial." + field);
+        throw ValueError(key + ": " + e.what(), key);
+    }
+    return made;
+}
+
+}  // namespace
+
+void check_network(const NetworkSpec& spec) {
+    spec.validate();
+    for (std::size_t p = 0; p < spec.populations.size(); ++p)
+        make_group(spec, p, 0, static_cast<std::uint32_t>(spec.populations[p].size));
+}
+
+double available_memory_bytes() {
+    std::ifstream meminfo("/proc/meminfo");
+    std::string key;
+    double kib = 0.0;
+    std::string unit;
+    while (meminfo >> key >> kib >> unit)
+        if (key == "MemAvailable:") return kib * 1024.0;
+    return 0.0;
+}
+
+double peak_resident_bytes() {
+    rusage usage{};
+    getrusage(RUSAGE_SELF, &usage);
+    return static_cast<double>(usage.ru_maxrss) * 1024.0;  // Linux reports KiB
+}
+
+Simulator::Simulator(NetworkSpec spec, BuildOptions options) : spec_(std::move(spec)) {
+    spec_.validate();
+    if (options.shards < 1) throw ValueError("the number of shards must be >= 1, got 0", "shards");
+    const auto start = Clock::now();
+    build(options);
+    build_seconds_ = seconds_since(start);
+}
+
+Simulator::~Simulator() = default;
+
+void Simulator::build(const BuildOptions& options) {
+    const double dt = spec_.simulation.dt;
+
+    // Global ids: populations laid end to end in the order they are declared.
+    std::uint64_t next_id = 0;
+    for (const auto& pop : spec_.populations) {
+        layout_.push_back({pop.name, pop.model, static_cast<std::uint32_t>(pop.size), static_cast<std::uint32_t>(next_id)});
+        next_id += pop.size;
+    }
+    if (next_id > UINT32_MAX) throw ValueError("the network has " + std::to_string(next_id) + " neurons; at most 2^32 - 1 are supported");
+    total_neurons_ = static_cast<std::uint32_t>(next_id);
+
+    // Delays fix the epoch (min delay) and the ring buffer length (max + min delay).
+    Step min_delay = 0, max_delay = 0;
+    for (std::size_t p = 0; p < spec_.projections.size(); ++p) {
+        const auto& proj = spec_.projections[p];
+        const std::string key = projection_key(p) + ".delay";
+        double low = proj.delay.min_possible(), high = proj.delay.max_possible();
+        for (double d : proj.connector.list_delays) {
+            low = std::min(low, d);
+            high = std::max(high, d);
+        }
+        const Step lo = delay_steps(low, dt, key), hi = delay_steps(high, dt, key);
+        if (hi > UINT16_MAX)
+            throw ValueError(key + ": delay " + format_number(high) + " ms is " + std::to_string(hi) +
+                                 " steps; at most 65535 steps are supported (" + format_number(65535 * dt) + " ms at dt = " +
+                                 format_number(dt) + " ms)",
+                             key);
+        min_delay = min_delay ? std::min(min_delay, lo) : lo;
+        max_delay = std::max(max_delay, hi);
+    }
+    // Without synapses there is nothing to exchange; a short epoch keeps observers timely.
+    min_delay_ = min_delay ? min_delay : 10;
+    max_delay_ = max_delay ? max_delay : 1;
+
+    // Memory: estimated before anything large is allocated. During the build each
+    // synapse exists once as a 16-byte generation entry and once in the 10-byte table.
+    double synapses = 0.0;
+    for (std::size_t p = 0; p < spec_.projections.size(); ++p) synapses += expected_synapse_count(spec_, p);
+    double inputs = 0.0, neuron_bytes = 0.0;
+    for (const auto& pop : spec_.populations) {
+        const ModelInfo& model = find_model(pop.model);
+        inputs += static_cast<double>(pop.size) * static_cast<double>(model.ports.size());
+        neuron_bytes += static_cast<double>(pop.size) * 8.0 * (2.0 * model.params.size() + model.state.size() + 8.0);
+    }
+    const double shards = static_cast<double>(options.shards);
+    estimated_bytes_ = synapses * (sizeof(SynapseEntry) + 10.0) + shards * 8.0 * (total_neurons_ + 1.0) +
+                       inputs * 8.0 * static_cast<double>(min_delay_ + max_delay_) + neuron_bytes;
+    const double limit = options.memory_limit_bytes > 0 ? options.memory_limit_bytes : available_memory_bytes();
+    if (limit > 0 && estimated_bytes_ > limit)
+        throw MemoryLimitError("the network needs about " + format_bytes(estimated_bytes_) + " (" +
+                               format_number(std::round(synapses)) + " synapses) but only " + format_bytes(limit) +
+                               " may be used; reduce its size or raise the memory limit");
+
+    // Shards: each owns a contiguous part of every population.
+    const std::size_t n_shards = options.shards;
+    shards_.clear();
+    for (std::size_t s = 0; s < n_shards; ++s) shards_.push_back(std::make_unique<Shard>());
+    for (std::size_t p = 0; p < spec_.populations.size(); ++p) {
+        const PopulationSpec& pop = spec_.populations[p];
+        const ModelInfo& model = find_model(pop.model);
+        for (std::size_t s = 0; s < n_shards; ++s) {
+            const auto first = static_cast<std::uint32_t>(pop.size * s / n_shards);
+            const auto last = static_cast<std::uint32_t>(pop.size * (s + 1) / n_shards);
+            if (last == first) continue;
+            Shard& shard = *shards_[s];
+            GroupSlot slot;
+            slot.population = p;
+            slot.first = first;
+            slot.first_global_id = layout_[p].first_global_id + first;
+            slot.group = make_group(spec_, p, first, last);
+            slot.input_offset = static_cast<std::uint32_t>(shard.ring.inputs());
+            slot.port_pointers.resize(model.ports.size());
+            shard.ring = InputRingBuffer(shard.ring.inputs() + (last - first) * model.ports.size(), 1);
+            shard.groups.push_back(std::move(slot));
+        }
+    }
+    const auto ring_slots = static_cast<std::size_t>(min_delay_ + max_delay_);
+    for (auto& shard : shards_) shard->ring = InputRingBuffer(shard->ring.inputs(), ring_slots);
+
+    // Synapses: generated per target neuron, so each shard builds only its own.
+    for (auto& shard_ptr : shards_) {
+        Shard& shard = *shard_ptr;
+        std::vector<SynapseEntry> entries;
+        std::vector<IncomingSynapse> incoming;
+        for (std::size_t p = 0; p < spec_.projections.size(); ++p) {
+            const ProjectionSpec& proj = spec_.projections[p];
+            const std::size_t source_pop = static_cast<std::size_t>(spec_.population_index(proj.source));
+            const std::size_t target_pop = static_cast<std::size_t>(spec_.population_index(proj.target));
+            const std::uint32_t source_offset = layout_[source_pop].first_global_id;
+            const ModelInfo& target_model = find_model(spec_.populations[target_pop].model);
+            const auto port = static_cast<std::uint32_t>(target_model.port_index(proj.receptor));
+            for (const GroupSlot& slot : shard.groups) {
+                if (slot.population != target_pop) continue;
+                const auto size = static_cast<std::uint32_t>(slot.group->size());
+                incoming.clear();
+                generate_incoming(spec_, p, slot.first, slot.first + size, incoming);
+                entries.reserve(entries.size() + incoming.size());
+                for (const auto& syn : incoming)
+                    entries.push_back({source_offset + syn.source, slot.input_offset + port * size + (syn.target - slot.first),
+                                       syn.weight, syn.delay_steps});
+            }
+        }
+        shard.synapses.build(total_neurons_, std::move(entries));
+    }
+
+    // Stimuli.
+    for (std::size_t k = 0; k < spec_.stimuli.size(); ++k) {
+        const StimulusSpec& stim = spec_.stimuli[k];
+        const auto target_pop = static_cast<std::size_t>(spec_.population_index(stim.target));
+        const ModelInfo& model = find_model(spec_.populations[target_pop].model);
+        const Step start = steps_from_ms(stim.start, dt);
+        const Step stop = stim.stop < 0 ? INT64_MAX : steps_from_ms(stim.stop, dt);
+        for (auto& shard : shards_) {
+            for (std::size_t g = 0; g < shard->groups.size(); ++g) {
+                GroupSlot& slot = shard->groups[g];
+                if (slot.population != target_pop) continue;
+                auto neurons = local_selection(stim.neurons, slot.first, static_cast<std::uint32_t>(slot.group->size()));
+                if (neurons.empty()) continue;
+                if (stim.kind == StimulusSpec::Kind::poisson) {
+                    PoissonDrive drive;
+                    drive.slot = g;
+                    drive.neurons = std::move(neurons);
+                    drive.port = static_cast<std::size_t>(model.port_index(stim.receptor));
+                    drive.mean_per_step = stim.rate * dt / 1000.0;
+                    if (drive.mean_per_step < 12.0) drive.count_thresholds = poisson_count_thresholds(drive.mean_per_step);
+                    drive.contiguous = drive.neurons.back() - drive.neurons.front() + 1 == drive.neurons.size();
+                    drive.weight = stim.weight;
+                    drive.start_step = start;
+                    drive.stop_step = stop;
+                    drive.domain = random_domain(RandomPurpose::poisson_drive, static_cast<std::uint32_t>(k));
+                    shard->drives.push_back(std::move(drive));
+                } else {
+                    if (slot.injected.empty()) slot.injected.assign(slot.group->size(), 0.0);
+                    shard->currents.push_back({g, std::move(neurons), stim.amplitude, start, stop});
+                    shard->current_changes.push_back(start);
+                    if (stop != INT64_MAX) shard->current_changes.push_back(stop);
+                }
+            }
+        }
+    }
+    for (auto& shard : shards_) {
+        auto& changes = shard->current_changes;
+        std::sort(changes.begin(), changes.end());
+        changes.erase(std::unique(changes.begin(), changes.end()), changes.end());
+        // Groups without current sources read a shared array of zeros.
+        for (auto& slot : shard->groups)
+            if (slot.injected.empty()) slot.injected.assign(slot.group->size(), 0.0);
+    }
+
+    // State recorders become probes, one per variable.
+    for (const auto& rec : spec_.recorders) {
+        if (rec.kind != RecorderSpec::Kind::state) continue;
+        const auto p = static_cast<std::size_t>(spec_.population_index(rec.population));
+        const ModelInfo& model = find_model(spec_.populations[p].model);
+        for (const auto& variable : rec.variables) {
+            StateProbe probe;
+            probe.population = rec.population;
+            probe.variable = variable;
+            probe.unit = std::string(model.state[static_cast<std::size_t>(model.state_index(variable))].unit);
+            probe.neurons = rec.neurons;
+            if (probe.neurons.empty()) {
+                probe.neurons.resize(spec_.populations[p].size);
+                std::iota(probe.neurons.begin(), probe.neurons.end(), 0u);
+            }
+            probe.interval_steps = rec.interval > 0 ? std::max<Step>(1, steps_from_ms(rec.interval, dt)) : 1;
+            probes_.push_back(std::move(probe));
+        }
+    }
+}
+
+const PopulationLayout& Simulator::population(const std::string& name) const {
+    for (const auto& pop : layout_)
+        if (pop.name == name) return pop;
+    std::vector<std::string> names;
+    for (const auto& pop : layout_) names.push_back(pop.name);
+    throw KeyError("unknown population '" + name + "'" + did_you_mean(name, names) + " (populations: " + join(names) + ")");
+}
+
+std::size_t Simulator::population_of(std::uint32_t global_id) const {
+    auto it = std::upper_bound(layout_.begin(), layout_.end(), global_id,
+                               [](std::uint32_t id, const PopulationLayout& pop) { return id < pop.first_global_id; });
+    return static_cast<std::size_t>(it - layout_.begin()) - 1;
+}
+
+std::uint64_t Simulator::synapse_count() const {
+    std::uint64_t n = 0;
+    for (const auto& shard : shards_) n += shard->synapses.size();
+    return n;
+}
+
+std::size_t Simulator::synapse_bytes() const {
+    std::size_t n = 0;
+    for (const auto& shard : shards_) n += shard->synapses.bytes();
+    return n;
+}
+
+std::vector<std::uint64_t> Simulator::spike_counts() const { return spike_counts_; }
+
+std::vector<double> Simulator::get_state(const std::string& population_name, const std::string& variable) const {
+    const PopulationLayout& pop = population(population_name);
+    const std::size_t p = static_cast<std::size_t>(&pop - layout_.data());
+    const ModelInfo& model = find_model(pop.model);
+    const int index = model.state_index(variable);
+    if (index < 0) {
+        const auto names = model.state_names();
+        throw KeyError("'" + variable + "' is not a state variable of " + std::string(model.name) +
+                       did_you_mean(variable, names));
+    }
+    std::vector<double> values(pop.size);
+    for (const auto& shard : shards_)
+        for (const auto& slot : shard->groups)
+            if (slot.population == p) {
+                const auto state = slot.group->state(static_cast<std::size_t>(index));
+                std::copy(state.begin(), state.end(), values.begin() + slot.first);
+            }
+    return values;
+}
+
+void Simulator::sample_probes(Step at_step_end) {
+    // Values are read from the group that owns each neuron.
+    for (auto& probe : probes_) {
+        if (at_step_end % probe.interval_steps != 0) continue;
+        const auto p = static_cast<std::size_t>(spec_.population_index(probe.population));
+        const ModelInfo& model = find_model(spec_.populations[p].model);
+        const auto index = static_cast<std::size_t>(model.state_index(probe.variable));
+        probe.pending_times.push_back(ms_from_steps(at_step_end, dt()));
+        const std::size_t row = probe.pending_values.size();
+        probe.pending_values.resize(row + probe.neurons.size());
+        for (const auto& shard : shards_)
+            for (const auto& slot : shard->groups) {
+                if (slot.population != p) continue;
+                const auto state = slot.group->state(index);
+                for (std::size_t c = 0; c < probe.neurons.size(); ++c) {
+                    const std::uint32_t id = probe.neurons[c];
+                    if (id >= slot.first && id < slot.first + state.size()) probe.pending_values[row + c] = state[id - slot.first];
+                }
+            }
+    }
+}
+
+void Simulator::deliver_and_notify(Step first_step, Step end_step) {
+    auto t0 = Clock::now();
+    // Gather the spikes of all shards in (step, global id) order: the order of summation
+    // into every input, whatever the decomposition.
+    epoch_steps_.clear();
+    epoch_ids_.clear();
+    std::vector<std::pair<Step, std::uint32_t>> merged;
+    for (auto& shard : shards_) {
+        for (std::size_t i = 0; i < shard->spike_ids.size(); ++i) merged.emplace_back(shard->spike_steps[i], shard->spike_ids[i]);
+        shard->spike_steps.clear();
+        shard->spike_ids.clear();
+    }
+    if (shards_.size() > 1) std::sort(merged.begin(), merged.end());
+    for (const auto& [step, id] : merged) {
+        epoch_steps_.push_back(step);
+        epoch_ids_.push_back(id);
+        ++spike_counts_[population_of(id)];
+    }
+    auto t1 = Clock::now();
+    phases_.exchange += std::chrono::duration<double>(t1 - t0).count();
+    for (auto& shard : shards_) synaptic_events_ += shard->deliver(epoch_steps_, epoch_ids_);
+    auto t2 = Clock::now();
+    phases_.delivery += std::chrono::duration<double>(t2 - t1).count();
+    const EpochSpikes spikes{first_step, end_step, epoch_steps_, epoch_ids_};
+    for (auto* observer : observers_) observer->on_epoch(*this, spikes);
+    for (auto& probe : probes_) {
+        probe.pending_times.clear();
+        probe.pending_values.clear();
+    }
+    phases_.record += seconds_since(t2);
+}
+
+RunResult Simulator::run(double duration_ms, const RunControl& control) {
+    if (!std::isfinite(duration_ms) || duration_ms < 0.0)
+        throw ValueError("run duration must be a finite time >= 0 ms, got " + format_number(duration_ms), "duration");
+    if (spike_counts_.size() != layout_.size()) spike_counts_.assign(layout_.size(), 0);
+    const auto start = Clock::now();
+    const Step total = steps_from_ms(duration_ms, dt());
+    const Step end = step_ + total;
+    const Step progress_every = std::max<Step>(1, total / 100);
+    if (!initial_sampled_) {
+        sample_probes(0);  // the initial state, at t = 0
+        initial_sampled_ = true;
+    }
+    RunResult result;
+    const std::uint64_t seed = spec_.simulation.seed;
+    while (step_ < end) {
+        // One epoch: min_delay steps without exchange, since no spike emitted inside it
+        // can arrive before the epoch ends.
+        const Step epoch_begin = step_;
+        const Step epoch_end = std::min(end, step_ + min_delay_);
+        bool stop = false;
+        while (step_ < epoch_end) {
+            for (auto& shard : shards_) shard->advance(step_, seed, phases_);
+            ++step_;
+            if (!probes_.empty()) sample_probes(step_);
+            if (control.progress && (step_ - (end - total)) % progress_every == 0) control.progress(step_ - (end - total), total);
+            if (control.interrupt && control.interrupt->load(std::memory_order_relaxed)) {
+                stop = true;
+                break;
+            }
+        }
+        deliver_and_notify(epoch_begin, step_);
+        if (stop) {
+            result.interrupted = true;
+            break;
+        }
+    }
+    result.steps = total - (end - step_);
+    result.wall_seconds = seconds_since(start);
+    return result;
+}
+
+}  // namespace neurodyn
