@@ -1,0 +1,99 @@
+#pragma once
+// A simulation's results streamed into one HDF5 file (layout: docs/output-format.md).
+//
+// Spikes follow the SONATA spike-report layout and sampled state the SONATA report
+// layout, so SONATA tools and plain h5py read them. Data are appended in whole buffers
+// to chunked, extendible datasets; after flush() what was appended so far is on disk and
+// readable by another process while the run goes on, and a run that stops early leaves
+// a file marked complete = 0 with everything flushed before it stopped.
+//
+// The HDF5 C API stays inside the implementation: including this header does not pull
+// in <hdf5.h>. One Hdf5ResultFile is used by one thread at a time.
+
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <span>
+#include <string>
+
+namespace neurodyn {
+
+// What is written as root attributes when the file is created.
+struct ResultMetadata {
+    double dt_ms = 0.1;
+    double duration_ms = 0.0;  // the duration asked for; t_reached says how far the run got
+    std::uint64_t seed = 0;
+    std::string model_source;  // the model file's path, or "python"
+    std::string model_text;    // the whole model file, or empty
+};
+
+class Hdf5ResultFile {
+public:
+    // Creates or truncates `path`; FileError naming the path if that fails. The root
+    // attributes are written at once: format = "neurodyn-result", format_version = 1,
+    // neurodyn_version, dt, duration_requested, seed, model_source, model_text,
+    // complete = 0 and t_reached = 0.
+    Hdf5ResultFile(const std::filesystem::path& path, const ResultMetadata& metadata);
+    // Closes without marking the run complete, so an interrupted run stays marked
+    // complete = 0. Errors while closing are swallowed here; call close() to see them.
+    ~Hdf5ResultFile();
+
+    Hdf5ResultFile(Hdf5ResultFile&&) noexcept;
+    Hdf5ResultFile& operator=(Hdf5ResultFile&&) noexcept;
+    Hdf5ResultFile(const Hdf5ResultFile&) = delete;
+    Hdf5ResultFile& operator=(const Hdf5ResultFile&) = delete;
+
+    const std::filesystem::path& path() const;
+
+    // /spikes/<population>/timestamps (float64, ms) and node_ids (uint64, population-
+    // local), group attribute sorting = by_time. `n_neurons`, the number of neurons
+    // whose spikes are recorded, becomes the group attribute n_neurons, which lets
+    // readers turn spike counts into rates (the spike datasets only show the neurons
+    // that fired); 0 means unknown and writes no attribute. ValueError for a name that
+    // is empty, contains '/' or was already added.
+    void add_spike_population(const std::string& population, std::uint64_t n_neurons = 0);
+    // Appends equally long arrays of spike times (ms) and node ids in one write per
+    // dataset. Times are expected in non-decreasing order across appends; if they are
+    // not, the population's sorting attribute is set to none so it never claims an
+    // order the data do not have. KeyError for a population not added; ValueError for
+    // arrays of different lengths.
+    void append_spikes(const std::string& population, std::span<const double> times_ms,
+                       std::span<const std::uint64_t> node_ids);
+
+    // /report/<population>/<variable>/data: float64 [samples x neurons] with attribute
+    // units = `unit`, and mapping/{node_ids, index_pointers, element_ids, time}, where
+    // time = [t_start, t_stop, interval] (ms) and t_stop = t_start + samples * interval
+    // (exclusive, as SONATA readers expect). ValueError for a bad name, an empty
+    // `node_ids`, a non-finite t_start, an interval that is not > 0, or a report that
+    // already exists.
+    void add_state_report(const std::string& population, const std::string& variable,
+                          const std::string& unit, std::span<const std::uint64_t> node_ids,
+                          double t_start_ms, double interval_ms);
+    // Appends `n_rows` samples, row-major ([row][neuron], in the order of the report's
+    // node_ids), in one write. KeyError for a report not added; ValueError when the
+    // array does not hold n_rows * (number of neurons) values.
+    void append_state_rows(const std::string& population, const std::string& variable,
+                           std::span<const double> rows_row_major, std::size_t n_rows);
+
+    // Attributes of the /summary group; setting a name again replaces its value.
+    void set_summary(const std::string& name, double value);
+    void set_summary(const std::string& name, const std::string& value);
+
+    // Pushes everything appended so far to the operating system, so that it is readable
+    // by another process now and survives a crash of this one.
+    void flush();
+    // complete = 1 and t_reached (ms), then flush().
+    void mark_complete(double t_reached_ms);
+    // complete = 0, t_reached (ms) and incomplete_reason, then flush().
+    void mark_incomplete(double t_reached_ms, const std::string& reason);
+
+    // Closes the file, reporting failures as FileError; afterwards only the destructor
+    // and path() may be called. Closing twice is harmless.
+    void close();
+
+private:
+    struct Impl;
+    std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace neurodyn
