@@ -1,0 +1,621 @@
+#include "neurodyn/io/model_file.hpp"
+
+#include <toml++/toml.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cmath>
+#include <cstdint>
+#include <cstring>
+#include <fstream>
+#include <limits>
+#include <optional>
+#include <sstream>
+#include <utility>
+#include <vector>
+
+#include "neurodyn/core/error.hpp"
+#include "neurodyn/core/strings.hpp"
+
+// The reader checks only what is particular to TOML: node types, unknown and missing
+// keys, type names, NaN/inf literals and integer ranges. Everything about the network
+// itself (ranges, references, relations) is checked once, by NetworkSpec::validate();
+// its errors are given the file position of the key they name.
+
+namespace neurodyn {
+
+namespace {
+
+using KeyList = std::vector<std::string>;
+
+constexpr std::uint64_t kMaxIndex = std::numeric_limits<std::uint32_t>::max();
+
+std::string child_key(const std::string& key, std::string_view name) {
+    return key.empty() ? std::string(name) : key + "." + std::string(name);
+}
+
+std::string element_key(const std::string& key, std::size_t index) { return key + "[" + std::to_string(index) + "]"; }
+
+// One level up a key path: "a.b[2].c" -> "a.b[2]" -> "a.b" -> "a" -> "".
+std::string parent_key(const std::string& key) {
+    if (key.empty()) return {};
+    const std::size_t cut = key.back() == ']' ? key.rfind('[') : key.rfind('.');
+    return cut == std::string::npos ? std::string{} : key.substr(0, cut);
+}
+
+bool contains(const KeyList& list, std::string_view name) {
+    return std::find(list.begin(), list.end(), name) != list.end();
+}
+
+// "string 'big'", "integer -3", "a table": what a node holds, for type errors.
+std::string describe(const toml::node& node) {
+    switch (node.type()) {
+        case toml::node_type::string: {
+            std::string text = node.as_string()->get();
+            if (text.size() > 40) text = text.substr(0, 37) + "...";
+            return "string '" + text + "'";
+        }
+        case toml::node_type::integer: return "integer " + std::to_string(node.as_integer()->get());
+        case toml::node_type::floating_point: return "floating-point " + format_number(node.as_floating_point()->get());
+        case toml::node_type::boolean: return std::string("boolean ") + (node.as_boolean()->get() ? "true" : "false");
+        case toml::node_type::table: return "a table";
+        case toml::node_type::array: return "an array";
+        case toml::node_type::date: return "a date";
+        case toml::node_type::time: return "a time";
+        case toml::node_type::date_time: return "a date-time";
+        case toml::node_type::none: break;
+    }
+    return "nothing";
+}
+
+// Rethrows `error` as its own class with a new message and the same key.
+[[noreturn]] void rethrow_with_message(const UserError& error, const std::string& message) {
+    if (dynamic_cast<const ValueError*>(&error)) throw ValueError(message, error.key());
+    if (dynamic_cast<const KeyError*>(&error)) throw KeyError(message, error.key());
+    if (dynamic_cast<const FileError*>(&error)) throw FileError(message, error.key());
+    if (dynamic_cast<const MemoryLimitError*>(&error)) throw MemoryLimitError(message, error.key());
+    if (dynamic_cast<const Interrupted*>(&error)) throw Interrupted(message, error.key());
+    throw UserError(message, error.key());
+}
+
+// The keys a table accepts when its keys depend on a type name it holds (a connector's
+// `type`, a distribution's `distribution`): those of that type besides the common ones.
+struct KindKeys {
+    std::string name;
+    KeyList keys;
+    KeyList required;
+};
+
+const std::vector<KindKeys>& connector_kinds() {
+    static const std::vector<KindKeys> kinds{
+        {"all_to_all", {"allow_autapses"}, {}},
+        {"one_to_one", {}, {}},
+        {"fixed_probability", {"p", "allow_autapses"}, {"p"}},
+        {"fixed_number_pre", {"n", "allow_autapses", "allow_multapses"}, {"n"}},
+        {"fixed_number_post", {"n", "allow_autapses", "allow_multapses"}, {"n"}},
+        {"from_list", {"connections"}, {"connections"}},
+    };
+    return kinds;
+}
+
+const std::vector<KindKeys>& stimulus_kinds() {
+    static const std::vector<KindKeys> kinds{
+        {"poisson", {"rate", "weight", "receptor"}, {}},
+        {"dc", {"amplitude"}, {}},
+    };
+    return kinds;
+}
+
+const std::vector<KindKeys>& recorder_kinds() {
+    static const std::vector<KindKeys> kinds{
+        {"spikes", {}, {}},
+        {"state", {"variables", "interval"}, {}},
+    };
+    return kinds;
+}
+
+const std::vector<KindKeys>& distribution_kinds() {
+    static const std::vector<KindKeys> kinds{
+        {"uniform", {"low", "high"}, {"low", "high"}},
+        {"normal", {"mean", "std"}, {"mean", "std"}},
+        {"normal_clipped", {"mean", "std", "low", "high"}, {"mean", "std", "low", "high"}},
+        {"exponential", {"mean"}, {"mean"}},
+    };
+    return kinds;
+}
+
+// Shape of a weight or delay matrix: rows are source neurons, columns target neurons.
+struct MatrixShape {
+    std::uint64_t sources = 0;
+    std::uint64_t targets = 0;
+};
+
+class ModelFileReader {
+public:
+    ModelFileReader(const toml::table& root, const std::string& source_name) : root_(root), source_name_(source_name) {}
+
+    NetworkSpec read() {
+        check_keys(root_, "", "at the top level of the file",
+                   {"simulation", "population", "projection", "stimulus", "record"});
+        if (const toml::node* node = root_.get("simulation")) read_simulation(as_table(*node, "simulation"));
+        for_each_table("population", [&](const toml::table& t, const std::string& key) { read_population(t, key); });
+        for_each_table("projection", [&](const toml::table& t, const std::string& key) { read_projection(t, key); });
+        for_each_table("stimulus", [&](const toml::table& t, const std::string& key) { read_stimulus(t, key); });
+        for_each_table("record", [&](const toml::table& t, const std::string& key) { read_recorder(t, key); });
+        try {
+            spec_.validate();
+        } catch (const UserError& error) {
+            rethrow_with_message(error, position_of(error.key()) + error.what());
+        }
+        return std::move(spec_);
+    }
+
+private:
+    const toml::table& root_;
+    const std::string& source_name_;
+    NetworkSpec spec_;
+
+    // ---- positions and errors --------------------------------------------------
+
+    std::string position(const toml::source_position& where) const {
+        // toml++ counts lines and columns from 1; 0 means "unknown" (never for parsed nodes).
+        return source_name_ + ":" + std::to_string(std::max<std::uint32_t>(where.line, 1)) + ":" +
+               std::to_string(std::max<std::uint32_t>(where.column, 1)) + ": ";
+    }
+
+    // "file:line:col: " of the entry a validate() key names, or of the nearest enclosing
+    // entry present in the file when the value was left at its default.
+    std::string position_of(std::string key) const {
+        while (!key.empty()) {
+            if (const toml::node* node = toml::at_path(root_, key).node()) return position(node->source().begin);
+            key = parent_key(key);
+        }
+        return position(root_.source().begin);
+    }
+
+    template <class Error>
+    [[noreturn]] void fail(const toml::source_region& where, const std::string& key, const std::string& problem) const {
+        throw Error(position(where.begin) + (key.empty() ? "" : key + ": ") + problem, key);
+    }
+
+    [[noreturn]] void type_error(const toml::node& node, const std::string& key, std::string_view expected) const {
+        std::string problem = "expected " + std::string(expected) + ", got " + describe(node);
+        fail<ValueError>(node.source(), key, problem);
+    }
+
+    // ---- keys ------------------------------------------------------------------
+
+    // Every key of `table` must be in `allowed`; `where` says which table it is.
+    void check_keys(const toml::table& table, const std::string& key, std::string_view where,
+                    const KeyList& allowed) const {
+        for (const auto& [name, node] : table) {
+            if (contains(allowed, name.str())) continue;
+            const std::string suggestion = did_you_mean(name.str(), allowed);
+            fail<KeyError>(name.source(), child_key(key, name.str()),
+                           "unknown key '" + std::string(name.str()) + "' " + std::string(where) +
+                               (suggestion.empty() ? " (known keys: " + join(allowed) + ")" : suggestion));
+        }
+    }
+
+    const toml::node& required(const toml::table& table, const std::string& key, std::string_view name,
+                               const std::string& hint = {}) const {
+        if (const toml::node* node = table.get(name)) return *node;
+        fail<KeyError>(table.source(), key, "missing required key '" + std::string(name) + "'" + hint);
+    }
+
+    // Reads the type name of a table whose accepted keys depend on it and checks its
+    // keys against that type; `what` names the kind of type ("connector type").
+    const KindKeys& read_kind(const toml::table& table, const std::string& key, std::string_view where,
+                              std::string_view type_key, std::string_view what, const KeyList& common,
+                              const std::vector<KindKeys>& kinds) const {
+        KeyList all_keys = common;
+        KeyList names;
+        for (const KindKeys& kind : kinds) {
+            names.push_back(kind.name);
+            for (const auto& k : kind.keys)
+                if (!contains(all_keys, k)) all_keys.push_back(k);
+        }
+        // Unknown keys first, so that a misspelt type key is reported as a typo.
+        check_keys(table, key, where, all_keys);
+        const std::string type_path = child_key(key, type_key);
+        const std::string name = read_string(
+            required(table, key, type_key, " (" + std::string(what) + "s: " + join(names) + ")"), type_path);
+        const auto found = std::find_if(kinds.begin(), kinds.end(), [&](const KindKeys& k) { return k.name == name; });
+        if (found == kinds.end())
+            fail<KeyError>(table.get(type_key)->source(), type_path,
+                           "unknown " + std::string(what) + " '" + name + "'" + did_you_mean(name, names) +
+                               " (known: " + join(names) + ")");
+        KeyList own = common;
+        own.insert(own.end(), found->keys.begin(), found->keys.end());
+        for (const auto& [k, node] : table)
+            if (!contains(own, k.str()))
+                fail<KeyError>(k.source(), child_key(key, k.str()),
+                               "key '" + std::string(k.str()) + "' does not apply to " + std::string(what) + " '" +
+                                   name + "' (its keys: " + join(own) + ")");
+        for (const auto& k : found->required) required(table, key, k, " for " + std::string(what) + " '" + name + "'");
+        return *found;
+    }
+
+    template <class ReadOne>
+    void for_each_table(const std::string& name, ReadOne&& read_one) {
+        const toml::node* node = root_.get(name);
+        if (!node) return;
+        const toml::array* array = node->as_array();
+        if (!array) type_error(*node, name, "an array of tables (one [[" + name + "]] section each)");
+        for (std::size_t i = 0; i < array->size(); ++i) {
+            const std::string key = element_key(name, i);
+            read_one(as_table((*array)[i], key), key);
+        }
+    }
+
+    // ---- scalars ---------------------------------------------------------------
+
+    const toml::table& as_table(const toml::node& node, const std::string& key) const {
+        if (const toml::table* table = node.as_table()) return *table;
+        type_error(node, key, "a table");
+    }
+
+    const toml::array& as_array(const toml::node& node, const std::string& key, std::string_view expected) const {
+        if (const toml::array* array = node.as_array()) return *array;
+        type_error(node, key, expected);
+    }
+
+    std::string read_string(const toml::node& node, const std::string& key) const {
+        if (const auto* value = node.as_string()) return value->get();
+        type_error(node, key, "a string");
+    }
+
+    bool read_bool(const toml::node& node, const std::string& key) const {
+        if (const auto* value = node.as_boolean()) return value->get();
+        type_error(node, key, "a boolean (true or false)");
+    }
+
+    // A float or an integer; NaN is refused everywhere, infinity unless `allow_infinite`.
+    double read_number(const toml::node& node, const std::string& key, bool allow_infinite = false) const {
+        double value = 0.0;
+        if (const auto* integer = node.as_integer())
+            value = static_cast<double>(integer->get());
+        else if (const auto* floating = node.as_floating_point())
+            value = floating->get();
+        else
+            type_error(node, key, "a number");
+        if (std::isnan(value) || (std::isinf(value) && !allow_infinite))
+            fail<ValueError>(node.source(), key, "expected a finite number, got " + format_number(value));
+        return value;
+    }
+
+    std::int64_t read_integer(const toml::node& node, const std::string& key) const {
+        if (const auto* integer = node.as_integer()) return integer->get();
+        if (const auto* floating = node.as_floating_point();
+            floating && std::isfinite(floating->get()) && std::trunc(floating->get()) == floating->get())
+            fail<ValueError>(node.source(), key,
+                             "expected an integer, got floating-point " + format_number(floating->get()) +
+                                 " (write it without a decimal point or exponent)");
+        type_error(node, key, "an integer");
+    }
+
+    std::uint64_t read_count(const toml::node& node, const std::string& key) const {
+        const std::int64_t value = read_integer(node, key);
+        if (value < 0) fail<ValueError>(node.source(), key, "expected an integer >= 0, got " + std::to_string(value));
+        return static_cast<std::uint64_t>(value);
+    }
+
+    // A neuron index: stored as 32 bits in the engine.
+    std::uint32_t read_index(const toml::node& node, const std::string& key) const {
+        const std::uint64_t value = read_count(node, key);
+        if (value > kMaxIndex)
+            fail<ValueError>(node.source(), key,
+                             "index " + std::to_string(value) + " is too large (indices are 32-bit, at most " +
+                                 std::to_string(kMaxIndex) + ")");
+        return static_cast<std::uint32_t>(value);
+    }
+
+    double read_optional_number(const toml::table& table, const std::string& key, std::string_view name,
+                                double fallback) const {
+        const toml::node* node = table.get(name);
+        return node ? read_number(*node, child_key(key, name)) : fallback;
+    }
+
+    // ---- composite values ------------------------------------------------------
+
+    Distribution read_distribution(const toml::table& table, const std::string& key) const {
+        const KindKeys& kind = read_kind(table, key, "in a distribution table", "distribution", "distribution",
+                                         {"distribution"}, distribution_kinds());
+        auto number = [&](std::string_view name, bool allow_infinite = false) {
+            return read_number(*table.get(name), child_key(key, name), allow_infinite);
+        };
+        if (kind.name == "uniform") return Distribution::uniform(number("low"), number("high"));
+        if (kind.name == "normal") return Distribution::normal(number("mean"), number("std"));
+        if (kind.name == "exponential") return Distribution::exponential(number("mean"));
+        // normal_clipped may be clipped on one side only: low = -inf or high = inf.
+        return Distribution::normal_clipped(number("mean"), number("std"), number("low", true), number("high", true));
+    }
+
+    std::vector<double> read_numbers(const toml::array& array, const std::string& key) const {
+        std::vector<double> values;
+        values.reserve(array.size());
+        for (std::size_t i = 0; i < array.size(); ++i) values.push_back(read_number(array[i], element_key(key, i)));
+        return values;
+    }
+
+    // A constant, a distribution table or one number per element. With `matrix` set
+    // (weights and delays), an array may also be given as rows, one per source neuron;
+    // `matrix` holds the expected shape when both populations are known.
+    ValueSpec read_value(const toml::node& node, const std::string& key, bool allow_matrix = false,
+                         std::optional<MatrixShape> shape = std::nullopt) const {
+        if (node.is_number()) return read_number(node, key);
+        if (const toml::table* table = node.as_table()) return read_distribution(*table, key);
+        const toml::array* array = node.as_array();
+        if (!array)
+            type_error(node, key,
+                       allow_matrix ? "a number, a distribution table or an array (flat or one row per source neuron)"
+                                    : "a number, a distribution table or an array with one number per neuron");
+        if (!allow_matrix || array->empty() || !(*array)[0].is_array()) return read_numbers(*array, key);
+
+        if (shape && array->size() != shape->sources)
+            fail<ValueError>(node.source(), key,
+                             "has " + std::to_string(array->size()) + " rows, expected one per source neuron (" +
+                                 std::to_string(shape->sources) + ")");
+        std::vector<double> values;
+        std::size_t row_length = 0;
+        for (std::size_t i = 0; i < array->size(); ++i) {
+            const std::string row_key = element_key(key, i);
+            const toml::array& row = as_array((*array)[i], row_key, "a row of numbers (as the first row)");
+            const std::vector<double> row_values = read_numbers(row, row_key);
+            if (i == 0) row_length = row_values.size();
+            if (shape && row_values.size() != shape->targets)
+                fail<ValueError>(row.source(), row_key,
+                                 "row has " + std::to_string(row_values.size()) +
+                                     " values, expected one per target neuron (" + std::to_string(shape->targets) +
+                                     ")");
+            if (row_values.size() != row_length)
+                fail<ValueError>(row.source(), row_key,
+                                 "row has " + std::to_string(row_values.size()) + " values but row 0 has " +
+                                     std::to_string(row_length));
+            values.insert(values.end(), row_values.begin(), row_values.end());
+        }
+        return values;
+    }
+
+    // name -> value pairs of a params or initial table; the names are checked against
+    // the model by validate().
+    std::vector<std::pair<std::string, ValueSpec>> read_value_table(const toml::node& node,
+                                                                    const std::string& key) const {
+        std::vector<std::pair<std::string, ValueSpec>> values;
+        for (const auto& [name, value] : as_table(node, key))
+            values.emplace_back(std::string(name.str()), read_value(value, child_key(key, name.str())));
+        return values;
+    }
+
+    const PopulationSpec* find_population(const std::string& name) const {
+        const int index = spec_.population_index(name);
+        return index < 0 ? nullptr : &spec_.populations[static_cast<std::size_t>(index)];
+    }
+
+    // A list of indices, or a range table { start = 0, stop = N, step = 1 } (stop exclusive).
+    std::vector<std::uint32_t> read_neurons(const toml::node& node, const std::string& key,
+                                            const std::string& population) const {
+        std::vector<std::uint32_t> neurons;
+        if (const toml::array* list = node.as_array()) {
+            for (std::size_t i = 0; i < list->size(); ++i)
+                neurons.push_back(read_index((*list)[i], element_key(key, i)));
+            if (neurons.empty())
+                fail<ValueError>(node.source(), key, "selects no neurons; leave the key out to select all neurons");
+            return neurons;
+        }
+        const toml::table* range = node.as_table();
+        if (!range) type_error(node, key, "a list of neuron indices or a range table { start, stop, step }");
+        check_keys(*range, key, "in a neuron range", {"start", "stop", "step"});
+        const std::uint64_t start = range->get("start") ? read_index(*range->get("start"), child_key(key, "start")) : 0;
+        const std::string stop_key = child_key(key, "stop");
+        const toml::node& stop_node = required(*range, key, "stop", " (the range is start <= i < stop)");
+        const std::uint64_t stop = read_count(stop_node, stop_key);
+        if (stop > kMaxIndex + 1)
+            fail<ValueError>(stop_node.source(), stop_key,
+                             "stop " + std::to_string(stop) + " is too large (indices are 32-bit, at most " +
+                                 std::to_string(kMaxIndex) + ")");
+        const std::uint64_t step = range->get("step") ? read_count(*range->get("step"), child_key(key, "step")) : 1;
+        if (step == 0)
+            fail<ValueError>(range->get("step")->source(), child_key(key, "step"), "step must be >= 1, got 0");
+        if (stop <= start)
+            fail<ValueError>(node.source(), key,
+                             "range selects no neurons: stop (" + std::to_string(stop) + ") must be > start (" +
+                                 std::to_string(start) + "); leave the key out to select all neurons");
+        // Expand only up to the first index outside the population, so that a stop far
+        // too large is reported by validate() as that out-of-range index instead of
+        // allocating billions of indices. When the population is unknown, validate()
+        // rejects the reference before it looks at the indices.
+        const PopulationSpec* target = find_population(population);
+        if (target == nullptr || target->size > kMaxIndex + 1) return neurons;
+        for (std::uint64_t i = start; i < stop; i += step) {
+            neurons.push_back(static_cast<std::uint32_t>(i));
+            if (i >= target->size) break;
+        }
+        return neurons;
+    }
+
+    // One list of spike times shared by all neurons, or one list per neuron (ms).
+    std::vector<std::vector<double>> read_spike_times(const toml::node& node, const std::string& key) const {
+        const toml::array& array =
+            as_array(node, key, "an array of spike times (ms), or an array of such arrays, one per neuron");
+        if (array.empty()) return {};
+        if (!array[0].is_array()) return {read_numbers(array, key)};
+        std::vector<std::vector<double>> lists;
+        for (std::size_t i = 0; i < array.size(); ++i) {
+            const std::string list_key = element_key(key, i);
+            lists.push_back(read_numbers(
+                as_array(array[i], list_key, "an array of spike times (ms), as the first entry"), list_key));
+        }
+        return lists;
+    }
+
+    // ---- sections --------------------------------------------------------------
+
+    void read_simulation(const toml::table& table) {
+        const std::string key = "simulation";
+        check_keys(table, key, "in [simulation]", {"dt", "duration", "seed"});
+        SimulationSpec& sim = spec_.simulation;
+        sim.dt = read_optional_number(table, key, "dt", sim.dt);
+        sim.duration = read_optional_number(table, key, "duration", sim.duration);
+        if (const toml::node* seed = table.get("seed")) sim.seed = read_count(*seed, "simulation.seed");
+    }
+
+    void read_population(const toml::table& table, const std::string& key) {
+        check_keys(table, key, "in [[population]]", {"name", "model", "size", "params", "initial", "spike_times"});
+        PopulationSpec pop;
+        pop.name = read_string(required(table, key, "name"), child_key(key, "name"));
+        pop.model = read_string(required(table, key, "model"), child_key(key, "model"));
+        pop.size = read_count(required(table, key, "size"), child_key(key, "size"));
+        if (const toml::node* node = table.get("params"))
+            pop.params = read_value_table(*node, child_key(key, "params"));
+        if (const toml::node* node = table.get("initial"))
+            pop.initial = read_value_table(*node, child_key(key, "initial"));
+        if (const toml::node* node = table.get("spike_times"))
+            pop.spike_times = read_spike_times(*node, child_key(key, "spike_times"));
+        spec_.populations.push_back(std::move(pop));
+    }
+
+    ConnectorSpec read_connector(const toml::node& node, const std::string& key) const {
+        const toml::table& table = as_table(node, key);
+        const KindKeys& kind = read_kind(table, key, "in a connector", "type", "connector type",
+                                         {"type", "allow_autapses", "allow_multapses"}, connector_kinds());
+        ConnectorSpec c;
+        for (auto k : {ConnectorSpec::Kind::all_to_all, ConnectorSpec::Kind::one_to_one,
+                       ConnectorSpec::Kind::fixed_probability, ConnectorSpec::Kind::fixed_number_pre,
+                       ConnectorSpec::Kind::fixed_number_post, ConnectorSpec::Kind::from_list})
+            if (connector_kind_name(k) == kind.name) c.kind = k;
+        if (const toml::node* p = table.get("p")) c.probability = read_number(*p, child_key(key, "p"));
+        if (const toml::node* n = table.get("n")) c.number = read_count(*n, child_key(key, "n"));
+        if (const toml::node* a = table.get("allow_autapses"))
+            c.allow_autapses = read_bool(*a, child_key(key, "allow_autapses"));
+        if (const toml::node* m = table.get("allow_multapses"))
+            c.allow_multapses = read_bool(*m, child_key(key, "allow_multapses"));
+        if (const toml::node* list = table.get("connections"))
+            read_connection_list(*list, child_key(key, "connections"), c);
+        return c;
+    }
+
+    // [[i, j], ...], [[i, j, weight], ...] or [[i, j, weight, delay], ...]: one form for all.
+    void read_connection_list(const toml::node& node, const std::string& key, ConnectorSpec& c) const {
+        const toml::array& list = as_array(node, key, "an array of connections [source, target(, weight(, delay))]");
+        std::size_t form = 0;
+        for (std::size_t k = 0; k < list.size(); ++k) {
+            const std::string entry_key = element_key(key, k);
+            const toml::array& entry = as_array(list[k], entry_key,
+                                                "a connection [source, target], [source, target, weight] or "
+                                                "[source, target, weight, delay]");
+            if (entry.size() < 2 || entry.size() > 4)
+                fail<ValueError>(entry.source(), entry_key,
+                                 "a connection has 2 to 4 entries [source, target(, weight(, delay))], got " +
+                                     std::to_string(entry.size()));
+            if (k == 0) form = entry.size();
+            if (entry.size() != form)
+                fail<ValueError>(entry.source(), entry_key,
+                                 "has " + std::to_string(entry.size()) + " entries but connection 0 has " +
+                                     std::to_string(form) + "; every connection must have the same form");
+            c.pairs.emplace_back(read_index(entry[0], element_key(entry_key, 0)),
+                                 read_index(entry[1], element_key(entry_key, 1)));
+            if (form >= 3) c.list_weights.push_back(read_number(entry[2], element_key(entry_key, 2)));
+            if (form == 4) c.list_delays.push_back(read_number(entry[3], element_key(entry_key, 3)));
+        }
+    }
+
+    void read_projection(const toml::table& table, const std::string& key) {
+        check_keys(table, key, "in [[projection]]",
+                   {"name", "source", "target", "receptor", "weight", "delay", "connector"});
+        ProjectionSpec proj;
+        if (const toml::node* name = table.get("name")) proj.name = read_string(*name, child_key(key, "name"));
+        proj.source = read_string(required(table, key, "source"), child_key(key, "source"));
+        proj.target = read_string(required(table, key, "target"), child_key(key, "target"));
+        proj.connector = read_connector(required(table, key, "connector"), child_key(key, "connector"));
+        if (const toml::node* receptor = table.get("receptor"))
+            proj.receptor = read_string(*receptor, child_key(key, "receptor"));
+        std::optional<MatrixShape> shape;
+        const PopulationSpec* source = find_population(proj.source);
+        const PopulationSpec* target = find_population(proj.target);
+        if (source && target) shape = MatrixShape{source->size, target->size};
+        if (const toml::node* weight = table.get("weight"))
+            proj.weight = read_value(*weight, child_key(key, "weight"), true, shape);
+        if (const toml::node* delay = table.get("delay"))
+            proj.delay = read_value(*delay, child_key(key, "delay"), true, shape);
+        spec_.projections.push_back(std::move(proj));
+    }
+
+    void read_stimulus(const toml::table& table, const std::string& key) {
+        const KindKeys& kind = read_kind(table, key, "in [[stimulus]]", "type", "stimulus type",
+                                         {"type", "name", "target", "neurons", "start", "stop"}, stimulus_kinds());
+        StimulusSpec stim;
+        stim.kind = kind.name == "dc" ? StimulusSpec::Kind::dc : StimulusSpec::Kind::poisson;
+        if (const toml::node* name = table.get("name")) stim.name = read_string(*name, child_key(key, "name"));
+        stim.target = read_string(required(table, key, "target"), child_key(key, "target"));
+        if (const toml::node* neurons = table.get("neurons"))
+            stim.neurons = read_neurons(*neurons, child_key(key, "neurons"), stim.target);
+        stim.rate = read_optional_number(table, key, "rate", stim.rate);
+        stim.weight = read_optional_number(table, key, "weight", stim.weight);
+        if (const toml::node* receptor = table.get("receptor"))
+            stim.receptor = read_string(*receptor, child_key(key, "receptor"));
+        stim.amplitude = read_optional_number(table, key, "amplitude", stim.amplitude);
+        stim.start = read_optional_number(table, key, "start", stim.start);
+        // In the spec a negative stop stands for "until the end"; in the file that is
+        // said by leaving the key out, so a negative stop here is a mistake.
+        if (const toml::node* stop = table.get("stop")) {
+            stim.stop = read_number(*stop, child_key(key, "stop"));
+            if (stim.stop < 0.0)
+                fail<ValueError>(
+                    stop->source(), child_key(key, "stop"),
+                    "stop must be >= 0 ms, got " + format_number(stim.stop) + " (leave it out to run until the end)");
+        }
+        spec_.stimuli.push_back(std::move(stim));
+    }
+
+    void read_recorder(const toml::table& table, const std::string& key) {
+        const KindKeys& kind = read_kind(table, key, "in [[record]]", "type", "record type",
+                                         {"type", "population", "neurons"}, recorder_kinds());
+        RecorderSpec rec;
+        rec.kind = kind.name == "state" ? RecorderSpec::Kind::state : RecorderSpec::Kind::spikes;
+        rec.population = read_string(required(table, key, "population"), child_key(key, "population"));
+        if (const toml::node* neurons = table.get("neurons"))
+            rec.neurons = read_neurons(*neurons, child_key(key, "neurons"), rec.population);
+        if (const toml::node* variables = table.get("variables")) {
+            const std::string vkey = child_key(key, "variables");
+            const toml::array& names = as_array(*variables, vkey, "an array of state variable names");
+            for (std::size_t i = 0; i < names.size(); ++i)
+                rec.variables.push_back(read_string(names[i], element_key(vkey, i)));
+        }
+        rec.interval = read_optional_number(table, key, "interval", rec.interval);
+        spec_.recorders.push_back(std::move(rec));
+    }
+};
+
+}  // namespace
+
+NetworkSpec parse_model_text(std::string_view text, const std::string& source_name) {
+    toml::table root;
+    try {
+        root = toml::parse(text, std::string_view(source_name));
+    } catch (const toml::parse_error& error) {
+        const toml::source_position where = error.source().begin;
+        throw ValueError(source_name + ":" + std::to_string(std::max<std::uint32_t>(where.line, 1)) + ":" +
+                         std::to_string(std::max<std::uint32_t>(where.column, 1)) +
+                         ": TOML syntax error: " + std::string(error.description()));
+    }
+    return ModelFileReader(root, source_name).read();
+}
+
+NetworkSpec load_model_file(const std::filesystem::path& path) {
+    const std::string name = path.string();
+    std::error_code status_error;
+    if (std::filesystem::is_directory(path, status_error))
+        throw FileError("cannot read model file '" + name + "': it is a directory");
+    std::ifstream file(path, std::ios::binary);
+    if (!file) {
+        const int code = errno;
+        throw FileError("cannot read model file '" + name + "': " + (code ? std::strerror(code) : "cannot open it"));
+    }
+    std::ostringstream contents;
+    contents << file.rdbuf();
+    if (file.bad()) throw FileError("cannot read model file '" + name + "': read error");
+    return parse_model_text(contents.str(), name);
+}
+
+}  // namespace neurodyn
