@@ -1,0 +1,321 @@
+// The `neurodyn` command: run, validate and inspect model files.
+
+#include <unistd.h>
+
+#include <CLI/CLI.hpp>
+#include <atomic>
+#include <cmath>
+#include <csignal>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+
+#include "neurodyn/analysis/spike_statistics.hpp"
+#include "neurodyn/core/error.hpp"
+#include "neurodyn/core/strings.hpp"
+#include "neurodyn/engine/simulator.hpp"
+#include "neurodyn/io/model_file.hpp"
+#include "neurodyn/models/registry.hpp"
+#include "neurodyn/record/hdf5_recorder.hpp"
+#include "neurodyn/record/spike_recorder.hpp"
+
+namespace {
+
+using namespace neurodyn;
+
+std::atomic<bool> g_interrupted{false};
+
+extern "C" void on_sigint(int) {
+    // A second Ctrl-C while the first is being honoured ends the process at once.
+    if (g_interrupted.exchange(true)) std::_Exit(130);
+}
+
+struct RunOptions {
+    std::string model_path;
+    std::string output_path;
+    std::string summary_json;
+    double duration_ms = -1.0;
+    long long seed = -1;
+    std::size_t shards = 1;
+    double memory_limit_gb = 0.0;
+    bool quiet = false;
+    bool no_output = false;
+};
+
+std::string fixed(double value, int digits) {
+    char buffer[64];
+    std::snprintf(buffer, sizeof buffer, "%.*f", digits, value);
+    return buffer;
+}
+
+std::string with_separators(std::uint64_t n) {
+    std::string digits = std::to_string(n), out;
+    for (std::size_t i = 0; i < digits.size(); ++i) {
+        if (i && (digits.size() - i) % 3 == 0) out += ',';
+        out += digits[i];
+    }
+    return out;
+}
+
+std::string json_number(double value) { return std::isfinite(value) ? format_number(value) : "null"; }
+
+std::string json_string(const std::string& text) {
+    std::string out = "\"";
+    for (const char c : text) {
+        if (c == '"' || c == '\\') out += '\\';
+        if (static_cast<unsigned char>(c) < 0x20) {
+            char buffer[8];
+            std::snprintf(buffer, sizeof buffer, "\\u%04x", c);
+            out += buffer;
+            continue;
+        }
+        out += c;
+    }
+    return out + "\"";
+}
+
+// A one-line progress bar on stderr, redrawn in place; only on a terminal.
+class ProgressBar {
+public:
+    explicit ProgressBar(bool enabled, double dt) : enabled_(enabled), dt_(dt), start_(std::chrono::steady_clock::now()) {}
+    void operator()(Step done, Step total) {
+        if (!enabled_ || total == 0) return;
+        const double fraction = static_cast<double>(done) / static_cast<double>(total);
+        const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
+        const int width = 30;
+        const int filled = static_cast<int>(fraction * width);
+        std::string bar(static_cast<std::size_t>(filled), '#');
+        bar.resize(width, '.');
+        const double eta = fraction > 0 ? elapsed * (1.0 - fraction) / fraction : 0.0;
+        std::fprintf(stderr, "\r[%s] %3.0f%%  %.0f / %.0f ms  elapsed %.1f s  eta %.1f s ", bar.c_str(), fraction * 100.0,
+                     static_cast<double>(done) * dt_, static_cast<double>(total) * dt_, elapsed, eta);
+        if (done == total) std::fprintf(stderr, "\n");
+        std::fflush(stderr);
+    }
+    void finish() {
+        if (enabled_) std::fprintf(stderr, "\n");
+    }
+
+private:
+    bool enabled_;
+    double dt_;
+    std::chrono::steady_clock::time_point start_;
+};
+
+struct PopulationSummary {
+    std::string name, model;
+    std::uint32_t size = 0;
+    std::uint64_t spikes = 0;
+    double rate_hz = 0.0;
+    double cv_isi = 0.0;
+};
+
+int run_command(const RunOptions& options) {
+    NetworkSpec spec = load_model_file(options.model_path);
+    if (options.duration_ms >= 0) spec.simulation.duration = options.duration_ms;
+    if (options.seed >= 0) spec.simulation.seed = static_cast<std::uint64_t>(options.seed);
+
+    BuildOptions build;
+    build.shards = options.shards;
+    build.memory_limit_bytes = options.memory_limit_gb * 1e9;
+    if (!options.quiet) std::cout << "neurodyn " << NEURODYN_VERSION << ": building " << options.model_path << std::endl;
+    Simulator simulator(spec, build);
+
+    SpikeRecorder all_spikes(simulator, /*all_populations=*/true);
+    simulator.add_observer(&all_spikes);
+    std::unique_ptr<Hdf5Recorder> output;
+    if (!options.no_output) {
+        std::ifstream model_stream(options.model_path);
+        std::stringstream model_text;
+        model_text << model_stream.rdbuf();
+        ResultMetadata meta{spec.simulation.dt, spec.simulation.duration, spec.simulation.seed, options.model_path,
+                            model_text.str()};
+        output = std::make_unique<Hdf5Recorder>(options.output_path, simulator, meta);
+        simulator.add_observer(output.get());
+    }
+
+    std::signal(SIGINT, on_sigint);
+    ProgressBar progress(!options.quiet && isatty(STDERR_FILENO), spec.simulation.dt);
+    RunControl control;
+    control.interrupt = &g_interrupted;
+    control.progress = [&progress](Step done, Step total) { progress(done, total); };
+    RunResult result = simulator.run(spec.simulation.duration, control);
+    std::signal(SIGINT, SIG_DFL);
+    if (result.interrupted) progress.finish();
+
+    const double simulated_ms = simulator.time_ms();
+    std::vector<PopulationSummary> pops;
+    const auto counts = simulator.spike_counts();
+    for (std::size_t p = 0; p < simulator.populations().size(); ++p) {
+        const auto& layout = simulator.populations()[p];
+        const SpikeTrains& trains = all_spikes.spikes(layout.name);
+        PopulationSummary s{layout.name, layout.model, layout.size, counts[p], 0.0, 0.0};
+        s.rate_hz = analysis::mean_rate_hz(counts[p], layout.size, simulated_ms);
+        s.cv_isi = analysis::isi_cv(trains.times_ms, trains.ids, layout.size).mean_cv;
+        pops.push_back(s);
+    }
+    const PhaseTimes& phases = simulator.phase_times();
+    const double peak_mb = peak_resident_bytes() / 1e6;
+    const double rtf = simulated_ms > 0 ? result.wall_seconds / (simulated_ms / 1000.0) : 0.0;
+    const double bytes_per_synapse =
+        simulator.synapse_count() ? static_cast<double>(simulator.synapse_bytes()) / static_cast<double>(simulator.synapse_count())
+                                  : 0.0;
+    const double events_per_s = result.wall_seconds > 0 ? static_cast<double>(simulator.synaptic_events()) / result.wall_seconds : 0.0;
+
+    if (output) {
+        Hdf5ResultFile& file = output->file();
+        file.set_summary("build_time_s", simulator.build_seconds());
+        file.set_summary("run_time_s", result.wall_seconds);
+        file.set_summary("synapses", static_cast<double>(simulator.synapse_count()));
+        file.set_summary("peak_memory_mb", peak_mb);
+        for (const auto& s : pops) {
+            file.set_summary(s.name + ".rate_hz", s.rate_hz);
+            file.set_summary(s.name + ".cv_isi", s.cv_isi);
+            file.set_summary(s.name + ".spikes", static_cast<double>(s.spikes));
+        }
+        output->finish(simulator, !result.interrupted, result.interrupted ? "interrupted by the user (SIGINT)" : "");
+    }
+
+    if (!options.summary_json.empty()) {
+        std::ofstream json(options.summary_json);
+        if (!json) throw FileError("cannot write the summary file '" + options.summary_json + "'");
+        json << "{\n  \"model\": " << json_string(options.model_path) << ",\n  \"complete\": " << (result.interrupted ? "false" : "true")
+             << ",\n  \"simulated_ms\": " << json_number(simulated_ms) << ",\n  \"build_time_s\": " << json_number(simulator.build_seconds())
+             << ",\n  \"run_time_s\": " << json_number(result.wall_seconds) << ",\n  \"realtime_factor\": " << json_number(rtf)
+             << ",\n  \"peak_memory_mb\": " << json_number(peak_mb) << ",\n  \"synapses\": " << simulator.synapse_count()
+             << ",\n  \"bytes_per_synapse\": " << json_number(bytes_per_synapse)
+             << ",\n  \"synaptic_events\": " << simulator.synaptic_events()
+             << ",\n  \"events_per_second\": " << json_number(events_per_s) << ",\n  \"phases_s\": {\"update\": "
+             << json_number(phases.update) << ", \"input\": " << json_number(phases.input) << ", \"delivery\": "
+             << json_number(phases.delivery) << ", \"exchange\": " << json_number(phases.exchange) << ", \"record\": "
+             << json_number(phases.record) << "},\n  \"populations\": {";
+        for (std::size_t i = 0; i < pops.size(); ++i) {
+            const auto& s = pops[i];
+            json << (i ? ",\n    " : "\n    ") << json_string(s.name) << ": {\"model\": " << json_string(s.model)
+                 << ", \"size\": " << s.size << ", \"spikes\": " << s.spikes << ", \"rate_hz\": " << json_number(s.rate_hz)
+                 << ", \"cv_isi\": " << json_number(s.cv_isi) << "}";
+        }
+        json << "\n  }\n}\n";
+    }
+
+    if (!options.quiet) {
+        std::cout << "network: " << with_separators(simulator.total_neurons()) << " neurons in " << pops.size()
+                  << " populations, " << with_separators(simulator.synapse_count()) << " synapses ("
+                  << fixed(bytes_per_synapse, 1) << " bytes each), min delay "
+                  << format_number(ms_from_steps(simulator.min_delay_steps(), spec.simulation.dt)) << " ms\n";
+        std::cout << "built in " << fixed(simulator.build_seconds(), 2) << " s; simulated "
+                  << format_number(simulated_ms) << " ms in " << fixed(result.wall_seconds, 2)
+                  << " s (real-time factor " << fixed(rtf, 2) << ": wall time / simulated time)\n\n";
+        std::printf("%-12s %-20s %9s %11s %10s %7s\n", "population", "model", "size", "spikes", "rate (Hz)", "CV ISI");
+        for (const auto& s : pops)
+            std::printf("%-12s %-20s %9u %11llu %10.2f %7s\n", s.name.c_str(), s.model.c_str(), s.size,
+                        static_cast<unsigned long long>(s.spikes), s.rate_hz,
+                        std::isfinite(s.cv_isi) ? fixed(s.cv_isi, 2).c_str() : "-");
+        std::cout << "\nrun time by phase: update " << fixed(phases.update, 2) << " s, input " << fixed(phases.input, 2)
+                  << " s, delivery " << fixed(phases.delivery, 2) << " s, exchange " << fixed(phases.exchange, 2)
+                  << " s, record " << fixed(phases.record, 2) << " s\n";
+        std::cout << "synaptic events: " << with_separators(simulator.synaptic_events()) << " ("
+                  << fixed(events_per_s / 1e6, 1) << " million/s)\n";
+        std::cout << "peak memory: " << fixed(peak_mb, 1) << " MB\n";
+        if (output) std::cout << "results: " << options.output_path << (result.interrupted ? " (incomplete)" : "") << "\n";
+        std::cout.flush();
+    }
+    if (result.interrupted) {
+        std::cerr << "neurodyn: interrupted at t = " << format_number(simulated_ms) << " ms; "
+                  << (output ? "the result file is marked incomplete" : "no result file") << std::endl;
+        return 130;
+    }
+    return 0;
+}
+
+int validate_command(const std::string& model_path, bool quiet) {
+    NetworkSpec spec = load_model_file(model_path);
+    check_network(spec);
+    if (!quiet) {
+        std::uint64_t neurons = 0;
+        for (const auto& p : spec.populations) neurons += p.size;
+        std::cout << model_path << ": valid (" << spec.populations.size() << " populations, " << neurons << " neurons, "
+                  << spec.projections.size() << " projections, " << spec.stimuli.size() << " stimuli, "
+                  << spec.recorders.size() << " recorders)\n";
+    }
+    return 0;
+}
+
+int models_command(const std::string& name) {
+    for (const ModelInfo* model : all_models()) {
+        if (!name.empty() && model->name != name) continue;
+        std::cout << model->name << ": " << model->doc << "\n";
+        if (!name.empty()) {
+            std::printf("  %-12s %-6s %10s  %-6s %s\n", "parameter", "unit", "default", "range", "meaning");
+            for (const auto& f : model->params)
+                std::printf("  %-12s %-6s %10s  %-6s %s\n", std::string(f.name).c_str(), std::string(f.unit).c_str(),
+                            format_number(f.default_value).c_str(), std::string(bound_text(f.bound)).c_str(),
+                            std::string(f.doc).c_str());
+            for (const auto& f : model->state)
+                std::printf("  %-12s %-6s %10s  %-6s %s (state)\n", std::string(f.name).c_str(), std::string(f.unit).c_str(),
+                            format_number(f.default_value).c_str(), "", std::string(f.doc).c_str());
+            if (!model->ports.empty())
+                std::cout << "  receptors: " << join(model->port_names()) << " (weights in "
+                          << port_kind_unit(model->port_kind) << ")\n";
+        }
+    }
+    if (!name.empty()) find_model(name);  // unknown name: KeyError with a suggestion
+    return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    CLI::App app{"neurodyn: simulate spiking neural networks described in model files"};
+    app.set_version_flag("--version", std::string("neurodyn ") + NEURODYN_VERSION);
+    app.require_subcommand(1);
+
+    RunOptions run;
+    auto* run_cmd = app.add_subcommand("run", "Build and simulate a model file, write results to HDF5");
+    run_cmd->add_option("model", run.model_path, "Model file (TOML)")->required();
+    run_cmd->add_option("-o,--output", run.output_path, "Result file (HDF5); default: <model name>.h5");
+    run_cmd->add_option("--duration", run.duration_ms, "Simulated time in ms (overrides the model file)")->check(CLI::NonNegativeNumber);
+    run_cmd->add_option("--seed", run.seed, "Random seed (overrides the model file)")->check(CLI::NonNegativeNumber);
+    run_cmd->add_option("--shards", run.shards, "Number of shards the network is split into")->check(CLI::PositiveNumber);
+    run_cmd->add_option("--memory-limit", run.memory_limit_gb, "Refuse networks estimated to need more than this (GB); default: available memory")
+        ->check(CLI::PositiveNumber);
+    run_cmd->add_option("--summary-json", run.summary_json, "Also write the run summary as JSON to this file");
+    run_cmd->add_flag("-q,--quiet", run.quiet, "Print nothing but errors");
+    run_cmd->add_flag("--no-output", run.no_output, "Do not write a result file");
+
+    std::string validate_path;
+    bool validate_quiet = false;
+    auto* validate_cmd = app.add_subcommand("validate", "Check a model file without running it");
+    validate_cmd->add_option("model", validate_path, "Model file (TOML)")->required();
+    validate_cmd->add_flag("-q,--quiet", validate_quiet, "Print nothing but errors");
+
+    std::string model_name;
+    auto* models_cmd = app.add_subcommand("models", "List the neuron models, or describe one");
+    models_cmd->add_option("name", model_name, "Model to describe");
+
+    try {
+        app.parse(argc, argv);
+    } catch (const CLI::ParseError& e) {
+        // Help and version exit 0; a usage error exits 2, like an invalid model file.
+        const int code = app.exit(e);
+        return code == 0 ? 0 : 2;
+    }
+    try {
+        if (*run_cmd) {
+            if (run.output_path.empty())
+                run.output_path = std::filesystem::path(run.model_path).stem().string() + ".h5";
+            return run_command(run);
+        }
+        if (*validate_cmd) return validate_command(validate_path, validate_quiet);
+        if (*models_cmd) return models_command(model_name);
+    } catch (const UserError& e) {
+        std::cerr << "neurodyn: error: " << e.what() << std::endl;
+        return 2;
+    } catch (const std::exception& e) {
+        std::cerr << "neurodyn: internal error (please report it): " << e.what() << std::endl;
+        return 1;
+    }
+    return 0;
+}
