@@ -25,17 +25,24 @@ struct StepInput {
 
 // Read access to a per-neuron column of parameters or derived constants. When every
 // neuron of a group has the same parameters (NeuronGroup::homogeneous()), update loops
-// are instantiated with Homogeneous = true and read element 0 only: a step then streams
-// just the state through the cache, not every parameter and propagator as well.
+// are instantiated with Homogeneous = true and use element 0 only: a step then streams
+// just the state through the cache, not every parameter and propagator as well. That
+// value is copied at construction, so the compiler sees a loop invariant rather than a
+// load that a store to the state might alias (which would keep the loop scalar).
 template <bool Homogeneous, class T = double>
-struct Column {
-    const T* data;
+class Column {
+public:
+    explicit Column(const T* data) : data_(data), first_(data != nullptr ? data[0] : T{}) {}
     T operator[](std::size_t i) const {
         if constexpr (Homogeneous)
-            return data[0];
+            return first_;
         else
-            return data[i];
+            return data_[i];
     }
+
+private:
+    const T* data_;
+    T first_;
 };
 
 class NeuronGroup {
