@@ -87,7 +87,8 @@ TEST(BrunelRegime, AsynchronousIrregularMatchesMeanFieldTheory) {
     // approximation neglects the finite PSP size (J = 0.1 mV against sigma = 7.7 mV),
     // correlations and the delay; Brunel (2000, Fig. 2) reports agreement within a few
     // percent in this regime. 10% bounds those systematic errors; the statistical error of
-    // the measured rate (3e5 spikes) is 0.2%.
+    // the measured rate (3e5 spikes) is 0.2%. (Brian2 running the same network: E rate
+    // 38.05 +- 0.07 Hz over 3 seeds, +0.3% from the mean-field value.)
     const double mean_field_hz = 37.95;
     EXPECT_NEAR(m.rate_e, mean_field_hz, 0.10 * mean_field_hz);
     // E and I neurons receive statistically identical input: equal rates. Their
@@ -96,13 +97,16 @@ TEST(BrunelRegime, AsynchronousIrregularMatchesMeanFieldTheory) {
     EXPECT_NEAR(m.rate_e, m.rate_i, 0.9);
     // Irregular firing: the mean input (mu = 21 mV) is just above threshold, so ISIs are
     // shaped by both drift and noise; Brian2 running the same network gives a CV of
-    // 0.43 (bench/brunel_meanfield.py). A regular (clock-like) neuron has CV near 0.
+    // 0.420 +- 0.002 over 3 seeds (bench/brunel_meanfield.py). A regular (clock-like)
+    // neuron has CV near 0; the band (0.3, 0.6) is wide because it only has to tell
+    // irregular from regular firing, which the SR test below checks it does.
     EXPECT_GT(m.cv_e, 0.3);
     EXPECT_LT(m.cv_e, 0.6);
     // No population-wide synchrony: chi for 500 independent signals is about
     // 1/sqrt(500) = 0.045; shared input fluctuations and the weak fast oscillation that
-    // the delay sustains in this state (Brunel 2000, section 5) raise it to about 0.2
-    // here, against 0.5 in the synchronous state below; 0.3 separates them.
+    // the delay sustains in this state (Brunel 2000, section 5) raise it: Brian2 gives
+    // 0.231 +- 0.009 over 3 seeds (bench/brunel_meanfield.py), neurodyn 0.21-0.23,
+    // against 0.5 in the synchronous state below; 0.3 separates them.
     EXPECT_LT(m.chi, 0.3);
 }
 
