@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
+#include <numbers>
 
 #include "neurodyn/core/random.hpp"
 
@@ -88,20 +90,44 @@ std::vector<std::uint32_t> poisson_count_thresholds(double mean) {
     return thresholds;
 }
 
-void Shard::refresh_injected_currents(Step step) {
-    if (!std::binary_search(current_changes.begin(), current_changes.end(), step)) return;
+double CurrentSource::value(Step step, std::uint32_t i, std::uint64_t seed) const {
+    switch (shape) {
+        case Shape::constant: return amplitude;
+        case Shape::steps: {
+            const auto next = std::upper_bound(change_steps.begin(), change_steps.end(), step);
+            return next == change_steps.begin() ? 0.0 : change_amplitudes[static_cast<std::size_t>(next - change_steps.begin()) - 1];
+        }
+        case Shape::sine:
+            return offset + amplitude * std::sin(radians_per_step * static_cast<double>(step) + phase_radians);
+        case Shape::noise: {
+            // One Philox block per (neuron, draw): Box–Muller on its first two uniforms,
+            // so the value depends on nothing but the seed, the neuron and the draw.
+            const auto draw = static_cast<std::uint64_t>((step - start_step) / interval_steps);
+            const auto block = philox4x32(
+                {static_cast<std::uint32_t>(draw), static_cast<std::uint32_t>(draw >> 32), first_local_index + i, domain},
+                seed);
+            const double u1 = 1.0 - uniform_from_bits(block[0], block[1]);  // (0, 1]
+            const double u2 = uniform_from_bits(block[2], block[3]);
+            return mean + stdev * std::sqrt(-2.0 * std::log(u1)) * std::cos(2.0 * std::numbers::pi * u2);
+        }
+    }
+    return 0.0;
+}
+
+void Shard::refresh_injected_currents(Step step, std::uint64_t seed) {
+    if (!currents_vary_every_step && !std::binary_search(current_changes.begin(), current_changes.end(), step)) return;
     for (auto& slot : groups)
         if (!slot.injected.empty()) std::fill(slot.injected.begin(), slot.injected.end(), 0.0);
     for (const auto& source : currents) {
         if (step < source.start_step || step >= source.stop_step) continue;
         auto& injected = groups[source.slot].injected;
-        for (const std::uint32_t i : source.neurons) injected[i] += source.amplitude;
+        for (const std::uint32_t i : source.neurons) injected[i] += source.value(step, i, seed);
     }
 }
 
 void Shard::advance(Step step, std::uint64_t seed, PhaseTimes& times) {
     auto t0 = Clock::now();
-    if (!current_changes.empty()) refresh_injected_currents(step);
+    if (!currents.empty()) refresh_injected_currents(step, seed);
     for (const auto& drive : drives) apply_poisson_drive(drive, step, seed);
     auto t1 = Clock::now();
     times.input += std::chrono::duration<double>(t1 - t0).count();

@@ -43,12 +43,33 @@ struct PoissonDrive {
     std::uint32_t domain = 0;
 };
 
+// A current injected into some neurons of a group between start_step and stop_step,
+// held constant over each step (its value at the step's start).
 struct CurrentSource {
+    enum class Shape { constant, steps, sine, noise };
+    Shape shape = Shape::constant;
     std::size_t slot = 0;
     std::vector<std::uint32_t> neurons;  // group-local ids
-    double amplitude = 0.0;              // nA
     Step start_step = 0;
     Step stop_step = 0;  // exclusive
+    double amplitude = 0.0;  // nA: constant, or the sine's amplitude
+    // steps: the current is change_amplitudes[k] from change_steps[k] on (0 before the first)
+    std::vector<Step> change_steps;
+    std::vector<double> change_amplitudes;
+    // sine: offset + amplitude sin(radians_per_step * step + phase_radians)
+    double offset = 0.0;
+    double radians_per_step = 0.0;
+    double phase_radians = 0.0;
+    // noise: mean + stdev N(0,1), redrawn every interval_steps from start_step, from the
+    // stream of (domain, population-local neuron index, draw number)
+    double mean = 0.0;
+    double stdev = 0.0;
+    Step interval_steps = 1;
+    std::uint32_t domain = 0;
+    std::uint32_t first_local_index = 0;  // population-local index of group-local neuron 0
+
+    // The current (nA) at `step` for group-local neuron `i`; the step lies in [start, stop).
+    double value(Step step, std::uint32_t i, std::uint64_t seed) const;
 };
 
 // T_j = round(2^32 P(X <= j)) for X ~ Poisson(mean), as long as below 2^32.
@@ -61,8 +82,10 @@ public:
     InputRingBuffer ring;
     std::vector<PoissonDrive> drives;
     std::vector<CurrentSource> currents;
-    // Steps at which some current source switches on or off (sorted, unique).
+    // Steps at which some piecewise-constant current changes (sorted, unique).
     std::vector<Step> current_changes;
+    // Some source (sine, noise) changes at every step: currents are recomputed each step.
+    bool currents_vary_every_step = false;
     // Spikes of the running epoch: the step and the global id, in emission order.
     std::vector<Step> spike_steps;
     std::vector<std::uint32_t> spike_ids;
@@ -74,7 +97,7 @@ public:
 
 private:
     void apply_poisson_drive(const PoissonDrive& drive, Step step, std::uint64_t seed);
-    void refresh_injected_currents(Step step);
+    void refresh_injected_currents(Step step, std::uint64_t seed);
 };
 
 }  // namespace neurodyn

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 #include <fstream>
+#include <numbers>
 #include <numeric>
 #include <sstream>
 
@@ -260,9 +261,42 @@ void Simulator::build(const BuildOptions& options) {
                     shard->drives.push_back(std::move(drive));
                 } else {
                     if (slot.injected.empty()) slot.injected.assign(slot.group->size(), 0.0);
-                    shard->currents.push_back({g, std::move(neurons), stim.amplitude, start, stop});
                     shard->current_changes.push_back(start);
                     if (stop != INT64_MAX) shard->current_changes.push_back(stop);
+                    CurrentSource source;
+                    source.slot = g;
+                    source.neurons = std::move(neurons);
+                    source.start_step = start;
+                    source.stop_step = stop;
+                    source.amplitude = stim.amplitude;
+                    switch (stim.kind) {
+                        case StimulusSpec::Kind::step_current:
+                            source.shape = CurrentSource::Shape::steps;
+                            for (std::size_t c = 0; c < stim.times.size(); ++c) {
+                                source.change_steps.push_back(steps_from_ms(stim.times[c], dt));
+                                source.change_amplitudes.push_back(stim.amplitudes[c]);
+                                shard->current_changes.push_back(source.change_steps.back());
+                            }
+                            break;
+                        case StimulusSpec::Kind::ac:
+                            source.shape = CurrentSource::Shape::sine;
+                            source.offset = stim.offset;
+                            source.radians_per_step = 2.0 * std::numbers::pi * stim.frequency * dt / 1000.0;
+                            source.phase_radians = stim.phase * std::numbers::pi / 180.0;
+                            shard->currents_vary_every_step = true;
+                            break;
+                        case StimulusSpec::Kind::noisy_current:
+                            source.shape = CurrentSource::Shape::noise;
+                            source.mean = stim.mean;
+                            source.stdev = stim.stdev;
+                            source.interval_steps = stim.interval > 0 ? std::max<Step>(1, steps_from_ms(stim.interval, dt)) : 1;
+                            source.domain = random_domain(RandomPurpose::current_noise, static_cast<std::uint32_t>(k));
+                            source.first_local_index = slot.first;
+                            shard->currents_vary_every_step = true;
+                            break;
+                        default: source.shape = CurrentSource::Shape::constant; break;
+                    }
+                    shard->currents.push_back(std::move(source));
                 }
             }
         }

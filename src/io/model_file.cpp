@@ -102,6 +102,9 @@ const std::vector<KindKeys>& stimulus_kinds() {
     static const std::vector<KindKeys> kinds{
         {"poisson", {"rate", "weight", "receptor"}, {}},
         {"dc", {"amplitude"}, {}},
+        {"step_current", {"times", "amplitudes"}, {"times", "amplitudes"}},
+        {"ac", {"amplitude", "offset", "frequency", "phase"}, {}},
+        {"noisy_current", {"mean", "stdev", "dt"}, {}},
     };
     return kinds;
 }
@@ -545,7 +548,9 @@ private:
         const KindKeys& kind = read_kind(table, key, "in [[stimulus]]", "type", "stimulus type",
                                          {"type", "name", "target", "neurons", "start", "stop"}, stimulus_kinds());
         StimulusSpec stim;
-        stim.kind = kind.name == "dc" ? StimulusSpec::Kind::dc : StimulusSpec::Kind::poisson;
+        for (const auto candidate : {StimulusSpec::Kind::poisson, StimulusSpec::Kind::dc, StimulusSpec::Kind::step_current,
+                                     StimulusSpec::Kind::ac, StimulusSpec::Kind::noisy_current})
+            if (stimulus_kind_name(candidate) == kind.name) stim.kind = candidate;
         if (const toml::node* name = table.get("name")) stim.name = read_string(*name, child_key(key, "name"));
         stim.target = read_string(required(table, key, "target"), child_key(key, "target"));
         if (const toml::node* neurons = table.get("neurons"))
@@ -554,7 +559,29 @@ private:
         stim.weight = read_optional_number(table, key, "weight", stim.weight);
         if (const toml::node* receptor = table.get("receptor"))
             stim.receptor = read_string(*receptor, child_key(key, "receptor"));
+        // PyNN's defaults where they differ from the spec's zeros: ACSource amplitude 1 nA
+        // at 10 Hz, NoisyCurrentSource stdev 1 nA.
+        if (kind.name == "ac") {
+            stim.amplitude = 1.0;
+            stim.frequency = 10.0;
+        }
+        if (kind.name == "noisy_current") stim.stdev = 1.0;
         stim.amplitude = read_optional_number(table, key, "amplitude", stim.amplitude);
+        if (const toml::node* times = table.get("times")) {
+            const std::string times_key = child_key(key, "times");
+            stim.times = read_numbers(as_array(*times, times_key, "an array of times (ms)"), times_key);
+        }
+        if (const toml::node* amplitudes = table.get("amplitudes")) {
+            const std::string amplitudes_key = child_key(key, "amplitudes");
+            stim.amplitudes =
+                read_numbers(as_array(*amplitudes, amplitudes_key, "an array of amplitudes (nA)"), amplitudes_key);
+        }
+        stim.offset = read_optional_number(table, key, "offset", stim.offset);
+        stim.frequency = read_optional_number(table, key, "frequency", stim.frequency);
+        stim.phase = read_optional_number(table, key, "phase", stim.phase);
+        stim.mean = read_optional_number(table, key, "mean", stim.mean);
+        stim.stdev = read_optional_number(table, key, "stdev", stim.stdev);
+        stim.interval = read_optional_number(table, key, "dt", stim.interval);
         stim.start = read_optional_number(table, key, "start", stim.start);
         // In the spec a negative stop stands for "until the end"; in the file that is
         // said by leaving the key out, so a negative stop here is a mistake.

@@ -6,6 +6,7 @@
 
 #include "neurodyn/core/error.hpp"
 #include "neurodyn/core/strings.hpp"
+#include "neurodyn/core/time.hpp"
 #include "neurodyn/models/registry.hpp"
 
 namespace neurodyn {
@@ -31,6 +32,9 @@ std::string stimulus_kind_name(StimulusSpec::Kind kind) {
     switch (kind) {
         case StimulusSpec::Kind::poisson: return "poisson";
         case StimulusSpec::Kind::dc: return "dc";
+        case StimulusSpec::Kind::step_current: return "step_current";
+        case StimulusSpec::Kind::ac: return "ac";
+        case StimulusSpec::Kind::noisy_current: return "noisy_current";
     }
     return "?";
 }
@@ -314,6 +318,48 @@ void validate_stimulus(const NetworkSpec& spec, std::size_t index) {
         case StimulusSpec::Kind::dc:
             require_finite(stim.amplitude, key + ".amplitude", "amplitude");
             break;
+        case StimulusSpec::Kind::step_current: {
+            require(stim.times.size() == stim.amplitudes.size(), key + ".amplitudes",
+                    "step_current needs one amplitude per time, got " + std::to_string(stim.amplitudes.size()) +
+                        " amplitudes for " + std::to_string(stim.times.size()) + " times");
+            const double dt = spec.simulation.dt;
+            for (std::size_t i = 0; i < stim.times.size(); ++i) {
+                const std::string time_key = key + ".times[" + std::to_string(i) + "]";
+                require(std::isfinite(stim.times[i]) && stim.times[i] >= 0.0, time_key,
+                        "times must be finite and >= 0 ms, got " + format_number(stim.times[i]));
+                // Two changes on one step would silently drop the first: refuse them.
+                if (i > 0)
+                    require(steps_from_ms(stim.times[i], dt) > steps_from_ms(stim.times[i - 1], dt), time_key,
+                            "times must increase by at least one step (dt = " + format_number(dt) + " ms), got " +
+                                format_number(stim.times[i - 1]) + " then " + format_number(stim.times[i]) + " ms");
+                require_finite(stim.amplitudes[i], key + ".amplitudes[" + std::to_string(i) + "]", "amplitudes");
+            }
+            break;
+        }
+        case StimulusSpec::Kind::ac:
+            require_finite(stim.amplitude, key + ".amplitude", "amplitude");
+            require_finite(stim.offset, key + ".offset", "offset");
+            require_finite(stim.phase, key + ".phase", "phase");
+            require(std::isfinite(stim.frequency) && stim.frequency >= 0.0, key + ".frequency",
+                    "frequency must be >= 0 Hz, got " + format_number(stim.frequency));
+            break;
+        case StimulusSpec::Kind::noisy_current: {
+            require_finite(stim.mean, key + ".mean", "mean");
+            require(std::isfinite(stim.stdev) && stim.stdev >= 0.0, key + ".stdev",
+                    "stdev must be >= 0 nA, got " + format_number(stim.stdev));
+            const double dt = spec.simulation.dt;
+            require(std::isfinite(stim.interval) && stim.interval >= 0.0, key + ".dt",
+                    "dt must be >= 0 ms (0: the simulation step), got " + format_number(stim.interval));
+            // PyNN requires the interval to be a multiple of the step; rounding it would
+            // change the noise's spectrum without a word.
+            if (stim.interval > 0.0) {
+                const double ratio = stim.interval / dt;
+                require(std::llround(ratio) >= 1 && std::fabs(ratio - std::llround(ratio)) < 1e-9 * ratio, key + ".dt",
+                        "dt must be a multiple of the simulation step " + format_number(dt) + " ms, got " +
+                            format_number(stim.interval) + " ms");
+            }
+            break;
+        }
     }
 }
 

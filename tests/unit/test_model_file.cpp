@@ -563,7 +563,7 @@ target = "I"
     expect_error<KeyError>(kPopulations + "[[stimulus]]\ntype = \"dc\"\n", 10, "stimulus[0]",
                            "missing required key 'target'");
     expect_error<KeyError>(kPopulations + "[[stimulus]]\ntarget = \"E\"\n", 10, "stimulus[0]",
-                           "missing required key 'type' (stimulus types: poisson, dc)");
+                           "missing required key 'type' (stimulus types: poisson, dc, step_current, ac, noisy_current)");
     expect_error<KeyError>(kPopulations + "[[record]]\ntype = \"spikes\"\n", 10, "record[0]",
                            "missing required key 'population'");
     expect_error<KeyError>(kPopulations + "[[record]]\npopulation = \"E\"\n", 10, "record[0]",
@@ -896,4 +896,58 @@ population = "E"
 neurons = [1, 2, 1]
 )",
                              13, "record[0].neurons", "neuron index 1 is listed twice");
+}
+
+TEST(ModelFile, CurrentSourcesReadWithPyNNDefaults) {
+    const NetworkSpec spec = parse_model_text(kPopulations + R"([[stimulus]]
+type = "step_current"
+target = "E"
+times = [10.0, 20]
+amplitudes = [0.5, -0.25]
+
+[[stimulus]]
+type = "ac"
+target = "E"
+phase = 45.0
+
+[[stimulus]]
+type = "noisy_current"
+target = "E"
+mean = 0.1
+dt = 1.0
+)",
+                                              "net.toml");
+    ASSERT_EQ(spec.stimuli.size(), 3u);
+    EXPECT_EQ(spec.stimuli[0].kind, StimulusSpec::Kind::step_current);
+    EXPECT_EQ(spec.stimuli[0].times, (std::vector<double>{10.0, 20.0}));
+    EXPECT_EQ(spec.stimuli[0].amplitudes, (std::vector<double>{0.5, -0.25}));
+    EXPECT_EQ(spec.stimuli[1].kind, StimulusSpec::Kind::ac);
+    EXPECT_EQ(spec.stimuli[1].amplitude, 1.0);  // PyNN ACSource defaults
+    EXPECT_EQ(spec.stimuli[1].frequency, 10.0);
+    EXPECT_EQ(spec.stimuli[1].phase, 45.0);
+    EXPECT_EQ(spec.stimuli[2].kind, StimulusSpec::Kind::noisy_current);
+    EXPECT_EQ(spec.stimuli[2].stdev, 1.0);  // PyNN NoisyCurrentSource default
+    EXPECT_EQ(spec.stimuli[2].mean, 0.1);
+    EXPECT_EQ(spec.stimuli[2].interval, 1.0);
+}
+
+TEST(ModelFileErrors, CurrentSourceMistakesNameTheirKey) {
+    expect_error<KeyError>(kPopulations + R"([[stimulus]]
+type = "ac"
+target = "E"
+frequncy = 5.0
+)",
+                           13, "stimulus[0].frequncy", "did you mean 'frequency'?");
+    expect_error<KeyError>(kPopulations + R"([[stimulus]]
+type = "step_current"
+target = "E"
+times = [1.0]
+)",
+                           10, "stimulus[0]", "missing required key 'amplitudes'");
+    expect_error<ValueError>(kPopulations + R"([[stimulus]]
+type = "noisy_current"
+target = "E"
+dt = 0.15
+)",
+                             13, "stimulus[0].dt", "dt must be a multiple of the simulation step 0.1 ms, got 0.15 ms");
 }

@@ -74,6 +74,7 @@ enum class RandomPurpose : std::uint32_t {
     poisson_drive = 6,
     spike_source = 7,
     connectivity_post = 8,
+    current_noise = 9,
 };
 
 // Object ids (projection, population, stimulus, parameter index) must fit in 24 bits.

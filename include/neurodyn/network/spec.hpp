@@ -61,8 +61,11 @@ struct ProjectionSpec {
 
 struct StimulusSpec {
     enum class Kind {
-        poisson,  // independent Poisson input to every target neuron (NEST poisson_generator)
-        dc,       // constant current (PyNN DCSource)
+        poisson,        // independent Poisson input to every target neuron (NEST poisson_generator)
+        dc,             // constant current (PyNN DCSource)
+        step_current,   // piecewise-constant current (PyNN StepCurrentSource)
+        ac,             // sinusoidal current (PyNN ACSource)
+        noisy_current,  // Gaussian current redrawn at fixed intervals (PyNN NoisyCurrentSource)
     };
     Kind kind = Kind::poisson;
     std::string name;
@@ -71,7 +74,15 @@ struct StimulusSpec {
     double rate = 0.0;                   // Hz, poisson: total rate of input spikes per neuron
     double weight = 0.0;                 // poisson: weight of each input spike (port unit)
     std::string receptor = "excitatory";  // poisson
-    double amplitude = 0.0;              // nA, dc
+    double amplitude = 0.0;              // nA, dc and ac (the sine's amplitude)
+    std::vector<double> times;           // ms, step_current: when the current changes
+    std::vector<double> amplitudes;      // nA, step_current: the current from each time on
+    double offset = 0.0;                 // nA, ac
+    double frequency = 0.0;              // Hz, ac
+    double phase = 0.0;                  // degrees, ac
+    double mean = 0.0;                   // nA, noisy_current
+    double stdev = 0.0;                  // nA, noisy_current
+    double interval = 0.0;               // ms, noisy_current: time between draws; 0 = dt
     double start = 0.0;                  // ms
     double stop = -1.0;                  // ms; < 0 means until the end
 };
