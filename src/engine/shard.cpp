@@ -149,11 +149,46 @@ void Shard::advance(Step step, std::uint64_t seed, PhaseTimes& times) {
     times.update += seconds_since(t1);
 }
 
+double ShortTermPlasticProjection::efficacy(std::uint32_t source, Step step) {
+    const std::size_t k = source - first_source;
+    if (last_step[k] < 0) {
+        u[k] = U;
+        x[k] = 1.0;
+    } else {
+        // u_{n+1} = U + u_n (1 - U) e^{-h/F},  x_{n+1} = 1 + (x_n - u_n x_n - 1) e^{-h/D}
+        const double h = static_cast<double>(step - last_step[k]) * dt_ms;
+        const double facilitation_left = tau_facil_ms > 0.0 ? std::exp(-h / tau_facil_ms) : 0.0;
+        const double u_next = U + u[k] * (1.0 - U) * facilitation_left;
+        x[k] = 1.0 + (x[k] - u[k] * x[k] - 1.0) * std::exp(-h / tau_rec_ms);
+        u[k] = u_next;
+    }
+    last_step[k] = step;
+    return u[k] * x[k];
+}
+
+void Shard::deliver_row(const SynapseTable& table, std::uint32_t source, double scale, double* const* slot_for_delay) {
+    const std::uint32_t* target = table.targets();
+    const float* weight = table.weights();
+    const std::uint16_t* delay = table.delays();
+    const std::uint64_t begin = table.row_begin(source), end = table.row_end(source);
+    // A row is sorted by delay: walk it in runs of one delay, so the inner loop is a
+    // plain scatter-add into one ring-buffer slot. Most rows are one run.
+    std::uint64_t k = begin;
+    while (k < end) {
+        const std::uint16_t d = delay[k];
+        const std::uint64_t run_end =
+            delay[end - 1] == d ? end : static_cast<std::uint64_t>(std::upper_bound(delay + k, delay + end, d) - delay);
+        double* slot = slot_for_delay[d];
+        if (scale == 1.0)
+            for (; k < run_end; ++k) slot[target[k]] += weight[k];
+        else
+            for (; k < run_end; ++k) slot[target[k]] += scale * weight[k];
+    }
+}
+
 std::uint64_t Shard::deliver(std::span<const Step> steps, std::span<const std::uint32_t> ids) {
-    const std::uint32_t* target = synapses.targets();
-    const float* weight = synapses.weights();
-    const std::uint16_t* delay = synapses.delays();
-    const std::size_t max_delay = synapses.max_delay();
+    std::size_t max_delay = synapses.max_delay();
+    for (const auto& projection : plastic) max_delay = std::max<std::size_t>(max_delay, projection.synapses.max_delay());
     std::vector<double*> slot_for_delay(max_delay + 1, nullptr);
     std::uint64_t events = 0;
     Step current = -1;
@@ -162,17 +197,13 @@ std::uint64_t Shard::deliver(std::span<const Step> steps, std::span<const std::u
             current = steps[s];
             for (std::size_t d = 1; d <= max_delay; ++d) slot_for_delay[d] = ring.slot(current + static_cast<Step>(d));
         }
-        const std::uint64_t begin = synapses.row_begin(ids[s]), end = synapses.row_end(ids[s]);
-        events += end - begin;
-        // A row is sorted by delay: walk it in runs of one delay, so the inner loop is a
-        // plain scatter-add into one ring-buffer slot. Most rows are one run.
-        std::uint64_t k = begin;
-        while (k < end) {
-            const std::uint16_t d = delay[k];
-            const std::uint64_t run_end =
-                delay[end - 1] == d ? end : static_cast<std::uint64_t>(std::upper_bound(delay + k, delay + end, d) - delay);
-            double* slot = slot_for_delay[d];
-            for (; k < run_end; ++k) slot[target[k]] += weight[k];
+        const std::uint32_t source = ids[s];
+        events += synapses.row_end(source) - synapses.row_begin(source);
+        deliver_row(synapses, source, 1.0, slot_for_delay.data());
+        for (auto& projection : plastic) {
+            if (projection.synapses.row_end(source) == projection.synapses.row_begin(source)) continue;
+            events += projection.synapses.row_end(source) - projection.synapses.row_begin(source);
+            deliver_row(projection.synapses, source, projection.efficacy(source, current), slot_for_delay.data());
         }
     }
     return events;

@@ -72,13 +72,33 @@ struct CurrentSource {
     double value(Step step, std::uint32_t i, std::uint64_t seed) const;
 };
 
+// The synapses of one Tsodyks–Markram projection onto a shard, with the short-term
+// plasticity state of each of its source neurons. Parameters are per projection, so u
+// and x depend only on the source's spike train: every shard keeps the same copy and
+// computes the same values.
+struct ShortTermPlasticProjection {
+    SynapseTable synapses;  // indexed by global source id, like the static table
+    double U = 0.5;
+    double tau_rec_ms = 100.0;
+    double tau_facil_ms = 0.0;  // 0: u stays U
+    double dt_ms = 0.1;
+    std::uint32_t first_source = 0;  // global id of the source population's first neuron
+    std::vector<double> u, x;        // per source neuron: state at its last spike
+    std::vector<Step> last_step;     // per source neuron; -1 before its first spike
+
+    // The efficacy u x of a spike of `source` (global id) at `step`, after updating the
+    // source's state with the recursion of Markram et al. (1998).
+    double efficacy(std::uint32_t source, Step step);
+};
+
 // T_j = round(2^32 P(X <= j)) for X ~ Poisson(mean), as long as below 2^32.
 std::vector<std::uint32_t> poisson_count_thresholds(double mean);
 
 class Shard {
 public:
     std::vector<GroupSlot> groups;
-    SynapseTable synapses;
+    SynapseTable synapses;  // static synapses of every projection
+    std::vector<ShortTermPlasticProjection> plastic;
     InputRingBuffer ring;
     std::vector<PoissonDrive> drives;
     std::vector<CurrentSource> currents;
@@ -98,6 +118,8 @@ public:
 private:
     void apply_poisson_drive(const PoissonDrive& drive, Step step, std::uint64_t seed);
     void refresh_injected_currents(Step step, std::uint64_t seed);
+    // Scatter-adds the rows of `table` for one spike, `scale` times each weight.
+    void deliver_row(const SynapseTable& table, std::uint32_t source, double scale, double* const* slot_for_delay);
 };
 
 }  // namespace neurodyn

@@ -219,16 +219,34 @@ void Simulator::build(const BuildOptions& options) {
             const std::uint32_t source_offset = layout_[source_pop].first_global_id;
             const ModelInfo& target_model = find_model(spec_.populations[target_pop].model);
             const auto port = static_cast<std::uint32_t>(target_model.port_index(proj.receptor));
+            // Static synapses of all projections share one table; each short-term plastic
+            // projection has its own, delivered with its per-spike efficacy.
+            const bool plastic = proj.synapse.kind == SynapseSpec::Kind::tsodyks_markram;
+            std::vector<SynapseEntry> plastic_entries;
+            std::vector<SynapseEntry>& sink = plastic ? plastic_entries : entries;
             for (const GroupSlot& slot : shard.groups) {
                 if (slot.population != target_pop) continue;
                 const auto size = static_cast<std::uint32_t>(slot.group->size());
                 incoming.clear();
                 generate_incoming(spec_, p, slot.first, slot.first + size, incoming);
-                entries.reserve(entries.size() + incoming.size());
+                sink.reserve(sink.size() + incoming.size());
                 for (const auto& syn : incoming)
-                    entries.push_back({source_offset + syn.source, slot.input_offset + port * size + (syn.target - slot.first),
-                                       syn.weight, syn.delay_steps});
+                    sink.push_back({source_offset + syn.source, slot.input_offset + port * size + (syn.target - slot.first),
+                                    syn.weight, syn.delay_steps});
             }
+            if (!plastic) continue;
+            ShortTermPlasticProjection projection;
+            projection.synapses.build(total_neurons_, std::move(plastic_entries));
+            projection.U = proj.synapse.U;
+            projection.tau_rec_ms = proj.synapse.tau_rec;
+            projection.tau_facil_ms = proj.synapse.tau_facil;
+            projection.dt_ms = dt;
+            projection.first_source = source_offset;
+            const std::size_t n_sources = spec_.populations[source_pop].size;
+            projection.u.assign(n_sources, proj.synapse.U);
+            projection.x.assign(n_sources, 1.0);
+            projection.last_step.assign(n_sources, -1);
+            shard.plastic.push_back(std::move(projection));
         }
         shard.synapses.build(total_neurons_, std::move(entries));
     }
@@ -347,13 +365,20 @@ std::size_t Simulator::population_of(std::uint32_t global_id) const {
 
 std::uint64_t Simulator::synapse_count() const {
     std::uint64_t n = 0;
-    for (const auto& shard : shards_) n += shard->synapses.size();
+    for (const auto& shard : shards_) {
+        n += shard->synapses.size();
+        for (const auto& projection : shard->plastic) n += projection.synapses.size();
+    }
     return n;
 }
 
 std::size_t Simulator::synapse_bytes() const {
     std::size_t n = 0;
-    for (const auto& shard : shards_) n += shard->synapses.bytes();
+    for (const auto& shard : shards_) {
+        n += shard->synapses.bytes();
+        for (const auto& projection : shard->plastic)
+            n += projection.synapses.bytes() + projection.u.size() * (2 * sizeof(double) + sizeof(Step));
+    }
     return n;
 }
 

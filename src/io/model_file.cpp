@@ -98,6 +98,14 @@ const std::vector<KindKeys>& connector_kinds() {
     return kinds;
 }
 
+const std::vector<KindKeys>& synapse_kinds() {
+    static const std::vector<KindKeys> kinds{
+        {"static", {}, {}},
+        {"tsodyks_markram", {"U", "tau_rec", "tau_facil"}, {}},
+    };
+    return kinds;
+}
+
 const std::vector<KindKeys>& stimulus_kinds() {
     static const std::vector<KindKeys> kinds{
         {"poisson", {"rate", "weight", "receptor"}, {}},
@@ -523,9 +531,22 @@ private:
         }
     }
 
+    // `synapse = { type = "tsodyks_markram", U = 0.5, tau_rec = 100.0, tau_facil = 0.0 }`;
+    // PyNN's defaults for the keys left out.
+    SynapseSpec read_synapse(const toml::node& node, const std::string& key) const {
+        const toml::table& table = as_table(node, key);
+        const KindKeys& kind = read_kind(table, key, "in a synapse", "type", "synapse type", {"type"}, synapse_kinds());
+        SynapseSpec synapse;
+        if (kind.name == "tsodyks_markram") synapse.kind = SynapseSpec::Kind::tsodyks_markram;
+        synapse.U = read_optional_number(table, key, "U", synapse.U);
+        synapse.tau_rec = read_optional_number(table, key, "tau_rec", synapse.tau_rec);
+        synapse.tau_facil = read_optional_number(table, key, "tau_facil", synapse.tau_facil);
+        return synapse;
+    }
+
     void read_projection(const toml::table& table, const std::string& key) {
         check_keys(table, key, "in [[projection]]",
-                   {"name", "source", "target", "receptor", "weight", "delay", "connector"});
+                   {"name", "source", "target", "receptor", "weight", "delay", "connector", "synapse"});
         ProjectionSpec proj;
         if (const toml::node* name = table.get("name")) proj.name = read_string(*name, child_key(key, "name"));
         proj.source = read_string(required(table, key, "source"), child_key(key, "source"));
@@ -541,6 +562,7 @@ private:
             proj.weight = read_value(*weight, child_key(key, "weight"), true, shape);
         if (const toml::node* delay = table.get("delay"))
             proj.delay = read_value(*delay, child_key(key, "delay"), true, shape);
+        if (const toml::node* synapse = table.get("synapse")) proj.synapse = read_synapse(*synapse, child_key(key, "synapse"));
         spec_.projections.push_back(std::move(proj));
     }
 

@@ -174,9 +174,20 @@ void validate_population(const NetworkSpec& spec, std::size_t index) {
     }
 }
 
+void validate_synapse(const SynapseSpec& synapse, const std::string& key) {
+    if (synapse.kind != SynapseSpec::Kind::tsodyks_markram) return;
+    require(std::isfinite(synapse.U) && synapse.U > 0.0 && synapse.U <= 1.0, key + ".U",
+            "U must be in (0, 1], got " + format_number(synapse.U));
+    require(std::isfinite(synapse.tau_rec) && synapse.tau_rec > 0.0, key + ".tau_rec",
+            "tau_rec must be > 0 ms, got " + format_number(synapse.tau_rec));
+    require(std::isfinite(synapse.tau_facil) && synapse.tau_facil >= 0.0, key + ".tau_facil",
+            "tau_facil must be >= 0 ms (0: no facilitation), got " + format_number(synapse.tau_facil));
+}
+
 void validate_projection(const NetworkSpec& spec, std::size_t index) {
     const ProjectionSpec& proj = spec.projections[index];
     const std::string key = projection_key(index);
+    validate_synapse(proj.synapse, key + ".synapse");
     const PopulationSpec& source = find_population(spec, proj.source, key + ".source");
     const PopulationSpec& target = find_population(spec, proj.target, key + ".target");
     const ModelInfo& target_model = find_model(target.model);

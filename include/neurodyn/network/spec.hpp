@@ -47,6 +47,19 @@ struct ConnectorSpec {
 
 std::string connector_kind_name(ConnectorSpec::Kind kind);
 
+// The synapse type of a projection. Short-term plasticity parameters are per projection,
+// so its state depends only on the presynaptic spike train and is kept per source neuron.
+struct SynapseSpec {
+    enum class Kind {
+        static_synapse,   // fixed weight (PyNN StaticSynapse)
+        tsodyks_markram,  // short-term depression and facilitation (PyNN TsodyksMarkramSynapse)
+    };
+    Kind kind = Kind::static_synapse;
+    double U = 0.5;           // use of synaptic efficacy, in (0, 1]
+    double tau_rec = 100.0;   // ms, recovery from depression, > 0
+    double tau_facil = 0.0;   // ms, decay of facilitation, >= 0 (0: no facilitation)
+};
+
 struct ProjectionSpec {
     std::string name;  // optional; defaults to "source->target"
     std::string source;
@@ -57,6 +70,7 @@ struct ProjectionSpec {
     // array of n_source x n_target values (row-major, [source][target]) as in PyNN.
     ValueSpec weight = 0.0;
     ValueSpec delay = 1.0;  // ms; rounded to whole steps, must be >= dt
+    SynapseSpec synapse;
 };
 
 struct StimulusSpec {
