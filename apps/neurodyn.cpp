@@ -249,10 +249,14 @@ int models_command(const std::string& name) {
         std::cout << model->name << ": " << model->doc << "\n";
         if (!name.empty()) {
             std::printf("  %-12s %-6s %10s  %-6s %s\n", "parameter", "unit", "default", "range", "meaning");
-            for (const auto& f : model->params)
+            for (const auto& f : model->params) {
+                const bool choice = !f.choices.empty();
+                const std::string shown_default =
+                    choice ? std::string(f.choices[static_cast<std::size_t>(f.default_value)]) : format_number(f.default_value);
                 std::printf("  %-12s %-6s %10s  %-6s %s\n", std::string(f.name).c_str(), std::string(f.unit).c_str(),
-                            format_number(f.default_value).c_str(), std::string(bound_text(f.bound)).c_str(),
+                            shown_default.c_str(), choice ? "choice" : std::string(bound_text(f.bound)).c_str(),
                             std::string(f.doc).c_str());
+            }
             for (const auto& f : model->state)
                 std::printf("  %-12s %-6s %10s  %-6s %s (state)\n", std::string(f.name).c_str(), std::string(f.unit).c_str(),
                             format_number(f.default_value).c_str(), "", std::string(f.doc).c_str());

@@ -140,6 +140,11 @@ void Shard::advance(Step step, std::uint64_t seed, PhaseTimes& times) {
         StepInput input{step, slot.port_pointers, slot.injected.data(), seed};
         slot.spiked.clear();
         group.update(input, slot.spiked);
+        if (const double* output = group.rate_output()) {
+            rate_block_ids.emplace_back(step, slot.first_global_id);
+            rate_block_offsets.push_back(rate_values.size());
+            rate_values.insert(rate_values.end(), output, output + group.size());
+        }
         for (const std::uint32_t local : slot.spiked) {
             spike_steps.push_back(step);
             spike_ids.push_back(slot.first_global_id + local);
@@ -204,6 +209,34 @@ std::uint64_t Shard::deliver(std::span<const Step> steps, std::span<const std::u
             if (projection.synapses.row_end(source) == projection.synapses.row_begin(source)) continue;
             events += projection.synapses.row_end(source) - projection.synapses.row_begin(source);
             deliver_row(projection.synapses, source, projection.efficacy(source, current), slot_for_delay.data());
+        }
+    }
+    return events;
+}
+
+std::vector<RateBlock> Shard::rate_blocks() const {
+    std::vector<RateBlock> blocks;
+    for (std::size_t b = 0; b < rate_block_ids.size(); ++b) {
+        const std::size_t begin = rate_block_offsets[b];
+        const std::size_t end = b + 1 < rate_block_offsets.size() ? rate_block_offsets[b + 1] : rate_values.size();
+        blocks.push_back({rate_block_ids[b].first, rate_block_ids[b].second,
+                          std::span<const double>(rate_values.data() + begin, end - begin)});
+    }
+    return blocks;
+}
+
+std::uint64_t Shard::deliver_rates(std::span<const RateBlock> blocks) {
+    const std::size_t max_delay = synapses.max_delay();
+    std::vector<double*> slot_for_delay(max_delay + 1, nullptr);
+    std::uint64_t events = 0;
+    for (const RateBlock& block : blocks) {
+        for (std::size_t d = 1; d <= max_delay; ++d) slot_for_delay[d] = ring.slot(block.step + static_cast<Step>(d));
+        for (std::size_t i = 0; i < block.values.size(); ++i) {
+            const double value = block.values[i];
+            if (value == 0.0) continue;  // transmits nothing: skip the row
+            const auto source = static_cast<std::uint32_t>(block.first_id + i);
+            events += synapses.row_end(source) - synapses.row_begin(source);
+            deliver_row(synapses, source, value, slot_for_delay.data());
         }
     }
     return events;

@@ -5,6 +5,8 @@
 
 #include <cstdint>
 #include <memory>
+#include <span>
+#include <utility>
 #include <vector>
 
 #include "neurodyn/engine/ring_buffer.hpp"
@@ -91,6 +93,13 @@ struct ShortTermPlasticProjection {
     double efficacy(std::uint32_t source, Step step);
 };
 
+// The outputs of the rate neurons of one group at one step: what they transmit.
+struct RateBlock {
+    Step step = 0;
+    std::uint32_t first_id = 0;  // global id of values[0]
+    std::span<const double> values;
+};
+
 // T_j = round(2^32 P(X <= j)) for X ~ Poisson(mean), as long as below 2^32.
 std::vector<std::uint32_t> poisson_count_thresholds(double mean);
 
@@ -109,11 +118,21 @@ public:
     // Spikes of the running epoch: the step and the global id, in emission order.
     std::vector<Step> spike_steps;
     std::vector<std::uint32_t> spike_ids;
+    // Outputs of the rate groups of the running epoch: per (step, group) the first
+    // global id and where its values start in rate_values.
+    std::vector<std::pair<Step, std::uint32_t>> rate_block_ids;
+    std::vector<std::size_t> rate_block_offsets;
+    std::vector<double> rate_values;
 
     // Advances every group of the shard by step `step`.
     void advance(Step step, std::uint64_t seed, PhaseTimes& times);
     // Adds the synaptic input of the given spikes (sorted by step, then global id).
     std::uint64_t deliver(std::span<const Step> steps, std::span<const std::uint32_t> ids);
+    // Adds the input of rate outputs (sorted by step, then first id): each synapse adds
+    // weight x value of its source.
+    std::uint64_t deliver_rates(std::span<const RateBlock> blocks);
+    // This epoch's rate outputs as blocks (valid until the next advance).
+    std::vector<RateBlock> rate_blocks() const;
 
 private:
     void apply_poisson_drive(const PoissonDrive& drive, Step step, std::uint64_t seed);

@@ -447,6 +447,21 @@ void Simulator::deliver_and_notify(Step first_step, Step end_step) {
     auto t1 = Clock::now();
     phases_.exchange += std::chrono::duration<double>(t1 - t0).count();
     for (auto& shard : shards_) synaptic_events_ += shard->deliver(epoch_steps_, epoch_ids_);
+    // Rate outputs, in (step, first id) order whatever the decomposition.
+    std::vector<RateBlock> rate_blocks;
+    for (const auto& shard : shards_)
+        for (const RateBlock& block : shard->rate_blocks()) rate_blocks.push_back(block);
+    if (!rate_blocks.empty()) {
+        std::sort(rate_blocks.begin(), rate_blocks.end(), [](const RateBlock& a, const RateBlock& b) {
+            return a.step != b.step ? a.step < b.step : a.first_id < b.first_id;
+        });
+        for (auto& shard : shards_) synaptic_events_ += shard->deliver_rates(rate_blocks);
+        for (auto& shard : shards_) {
+            shard->rate_block_ids.clear();
+            shard->rate_block_offsets.clear();
+            shard->rate_values.clear();
+        }
+    }
     auto t2 = Clock::now();
     phases_.delivery += std::chrono::duration<double>(t2 - t1).count();
     const EpochSpikes spikes{first_step, end_step, epoch_steps_, epoch_ids_};

@@ -16,6 +16,7 @@
 
 #include "neurodyn/core/error.hpp"
 #include "neurodyn/core/strings.hpp"
+#include "neurodyn/models/registry.hpp"
 
 // The reader checks only what is particular to TOML: node types, unknown and missing
 // keys, type names, NaN/inf literals and integer ranges. Everything about the network
@@ -471,14 +472,41 @@ private:
         if (const toml::node* seed = table.get("seed")) sim.seed = read_count(*seed, "simulation.seed");
     }
 
+    // A parameter chosen by name, e.g. transfer = "tanh": stored as the name's index.
+    ValueSpec read_choice(const toml::node& node, const std::string& key, const FieldInfo& field) const {
+        std::vector<std::string> names(field.choices.begin(), field.choices.end());
+        const auto* text = node.as_string();
+        if (!text) type_error(node, key, "one of the names " + join(names));
+        const std::string choice = text->get();
+        const int index = field.choice_index(choice);
+        if (index < 0)
+            fail<ValueError>(node.source(), key,
+                             "unknown " + std::string(field.name) + " '" + choice + "'" + did_you_mean(choice, names) +
+                                 " (choices: " + join(names) + ")");
+        return ValueSpec(static_cast<double>(index));
+    }
+
     void read_population(const toml::table& table, const std::string& key) {
         check_keys(table, key, "in [[population]]", {"name", "model", "size", "params", "initial", "spike_times"});
         PopulationSpec pop;
         pop.name = read_string(required(table, key, "name"), child_key(key, "name"));
         pop.model = read_string(required(table, key, "model"), child_key(key, "model"));
         pop.size = read_count(required(table, key, "size"), child_key(key, "size"));
-        if (const toml::node* node = table.get("params"))
-            pop.params = read_value_table(*node, child_key(key, "params"));
+        if (const toml::node* node = table.get("params")) {
+            const std::string params_key = child_key(key, "params");
+            const ModelInfo* model = nullptr;
+            for (const ModelInfo* candidate : all_models())
+                if (candidate->name == pop.model) model = candidate;
+            for (const auto& [name, value] : as_table(*node, params_key)) {
+                const std::string value_key = child_key(params_key, name.str());
+                const int index = model ? model->param_index(name.str()) : -1;
+                if (index >= 0 && !model->params[static_cast<std::size_t>(index)].choices.empty())
+                    pop.params.emplace_back(std::string(name.str()),
+                                            read_choice(value, value_key, model->params[static_cast<std::size_t>(index)]));
+                else
+                    pop.params.emplace_back(std::string(name.str()), read_value(value, value_key));
+            }
+        }
         if (const toml::node* node = table.get("initial"))
             pop.initial = read_value_table(*node, child_key(key, "initial"));
         if (const toml::node* node = table.get("spike_times"))

@@ -20,6 +20,12 @@ int index_of(const Range& range, Name name_of, std::string_view wanted) {
 }
 }  // namespace
 
+int FieldInfo::choice_index(std::string_view choice) const {
+    for (std::size_t c = 0; c < choices.size(); ++c)
+        if (choices[c] == choice) return static_cast<int>(c);
+    return -1;
+}
+
 int ModelInfo::param_index(std::string_view field) const {
     return index_of(params, [](const FieldInfo& f) { return f.name; }, field);
 }
@@ -59,6 +65,7 @@ std::string_view port_kind_unit(PortKind kind) {
         case PortKind::current: return "nA";
         case PortKind::conductance: return "uS";
         case PortKind::voltage: return "mV";
+        case PortKind::rate: return "1";
     }
     return "";
 }
@@ -85,6 +92,18 @@ void NeuronGroup::prepare(double dt_ms) {
     for (std::size_t p = 0; p < info_.params.size(); ++p) {
         const FieldInfo& field = info_.params[p];
         const std::string unit = field.unit.empty() ? "" : " " + std::string(field.unit);
+        if (!field.choices.empty()) {
+            for (std::size_t i = 0; i < size_; ++i) {
+                const double v = params_[p][i];
+                if (!(v >= 0.0 && v < static_cast<double>(field.choices.size()) && v == std::floor(v))) {
+                    std::string options;
+                    for (std::size_t c = 0; c < field.choices.size(); ++c)
+                        options += (c ? ", " : "") + std::string(field.choices[c]) + " (" + std::to_string(c) + ")";
+                    fail(field.name, "one of " + options, v, i);
+                }
+            }
+            continue;
+        }
         for (std::size_t i = 0; i < size_; ++i) {
             const double v = params_[p][i];
             if (!std::isfinite(v)) fail(field.name, "a finite number", v, i);

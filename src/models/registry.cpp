@@ -7,6 +7,7 @@
 #include "neurodyn/models/if_cond_exp.hpp"
 #include "neurodyn/models/if_curr_delta.hpp"
 #include "neurodyn/models/if_curr_exp.hpp"
+#include "neurodyn/models/leaky_rate.hpp"
 #include "neurodyn/models/spike_source_array.hpp"
 #include "neurodyn/models/spike_source_poisson.hpp"
 
@@ -15,7 +16,7 @@ namespace neurodyn {
 const std::vector<const ModelInfo*>& all_models() {
     static const std::vector<const ModelInfo*> models{
         &models::IfCurrExp::kInfo,          &models::IfCondExp::kInfo,          &models::IfCurrDelta::kInfo,
-        &models::SpikeSourcePoisson::kInfo, &models::SpikeSourceArray::kInfo,
+        &models::SpikeSourcePoisson::kInfo, &models::SpikeSourceArray::kInfo,  &models::LeakyRate::kInfo,
     };
     return models;
 }

@@ -188,6 +188,11 @@ void validate_projection(const NetworkSpec& spec, std::size_t index) {
     const ProjectionSpec& proj = spec.projections[index];
     const std::string key = projection_key(index);
     validate_synapse(proj.synapse, key + ".synapse");
+    if (proj.synapse.kind != SynapseSpec::Kind::static_synapse &&
+        find_model(find_population(spec, proj.source, key + ".source").model).port_kind == PortKind::rate)
+        throw ValueError(key + ".synapse: short-term plasticity acts on spikes; the source population '" + proj.source +
+                             "' is made of rate units",
+                         key + ".synapse");
     const PopulationSpec& source = find_population(spec, proj.source, key + ".source");
     const PopulationSpec& target = find_population(spec, proj.target, key + ".target");
     const ModelInfo& target_model = find_model(target.model);
@@ -380,6 +385,11 @@ void validate_recorder(const NetworkSpec& spec, std::size_t index) {
     const PopulationSpec& pop = find_population(spec, rec.population, key + ".population");
     const ModelInfo& model = find_model(pop.model);
     check_indices(rec.neurons, pop.size, key + ".neurons", pop.name);
+    // A spike recorder on rate units would give an empty result that looks complete.
+    if (rec.kind == RecorderSpec::Kind::spikes && model.port_kind == PortKind::rate)
+        throw ValueError(key + ".type: population '" + pop.name + "' is a " + std::string(model.name) +
+                             ", which emits no spikes; record its state instead (type = \"state\", variables = [\"r\"])",
+                         key + ".type");
     if (rec.kind == RecorderSpec::Kind::state) {
         require(!rec.variables.empty(), key + ".variables", "a state recorder needs at least one variable");
         for (const auto& name : rec.variables)

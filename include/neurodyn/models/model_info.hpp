@@ -26,6 +26,12 @@ struct FieldInfo {
     double default_value;
     Bound bound;
     std::string_view doc;
+    // A parameter chosen by name (e.g. transfer = "tanh"): the value is the index of the
+    // name here, given in model files as the name. Empty for numeric fields.
+    std::span<const std::string_view> choices{};
+
+    // The index of `choice`, or -1 when it is not one of `choices`.
+    int choice_index(std::string_view choice) const;
 };
 
 // What a receptor port's weights mean, which fixes their unit and sign rule.
@@ -33,6 +39,7 @@ enum class PortKind : std::uint8_t {
     current,      // nA, a jump of an exponentially decaying current; any sign
     conductance,  // uS, a jump of a conductance; must be >= 0
     voltage,      // mV, an instantaneous jump of the membrane potential; any sign
+    rate,         // dimensionless input of a rate neuron, held over the step; any sign
 };
 
 struct ModelInfo {

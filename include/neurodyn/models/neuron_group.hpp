@@ -76,6 +76,11 @@ public:
     // that fired to `spiked`, in increasing order.
     virtual void update(const StepInput& input, std::vector<std::uint32_t>& spiked) = 0;
 
+    // Rate neurons transmit a value every step instead of spikes: their output after the
+    // last update, one per neuron (each synapse adds weight x value to its target). Null
+    // for spiking models.
+    virtual const double* rate_output() const { return nullptr; }
+
 protected:
     // Relations between parameters that a single bound cannot express.
     virtual void check_relations() const {}
