@@ -4,7 +4,10 @@
 
 #include "neurodyn/core/error.hpp"
 #include "neurodyn/core/strings.hpp"
+#include "neurodyn/models/if_cond_alpha.hpp"
 #include "neurodyn/models/if_cond_exp.hpp"
+#include "neurodyn/models/if_cond_exp_gsfa_grr.hpp"
+#include "neurodyn/models/if_curr_alpha.hpp"
 #include "neurodyn/models/if_curr_delta.hpp"
 #include "neurodyn/models/if_curr_exp.hpp"
 #include "neurodyn/models/leaky_rate.hpp"
@@ -15,8 +18,15 @@ namespace neurodyn {
 
 const std::vector<const ModelInfo*>& all_models() {
     static const std::vector<const ModelInfo*> models{
-        &models::IfCurrExp::kInfo,          &models::IfCondExp::kInfo,          &models::IfCurrDelta::kInfo,
-        &models::SpikeSourcePoisson::kInfo, &models::SpikeSourceArray::kInfo,  &models::LeakyRate::kInfo,
+        &models::IfCurrExp::kInfo,
+        &models::IfCurrDelta::kInfo,
+        &models::IfCondExp::kInfo,
+        &models::IfCurrAlpha::kInfo,
+        &models::IfCondAlpha::kInfo,
+        &models::IfCondExpGsfaGrr::kInfo,
+        &models::LeakyRate::kInfo,
+        &models::SpikeSourcePoisson::kInfo,
+        &models::SpikeSourceArray::kInfo,
     };
     return models;
 }
