@@ -4,12 +4,14 @@
 
 #include "neurodyn/core/error.hpp"
 #include "neurodyn/core/strings.hpp"
+#include "neurodyn/models/adex.hpp"
 #include "neurodyn/models/if_cond_alpha.hpp"
 #include "neurodyn/models/if_cond_exp.hpp"
 #include "neurodyn/models/if_cond_exp_gsfa_grr.hpp"
 #include "neurodyn/models/if_curr_alpha.hpp"
 #include "neurodyn/models/if_curr_delta.hpp"
 #include "neurodyn/models/if_curr_exp.hpp"
+#include "neurodyn/models/izhikevich.hpp"
 #include "neurodyn/models/leaky_rate.hpp"
 #include "neurodyn/models/spike_source_array.hpp"
 #include "neurodyn/models/spike_source_poisson.hpp"
@@ -24,6 +26,9 @@ const std::vector<const ModelInfo*>& all_models() {
         &models::IfCurrAlpha::kInfo,
         &models::IfCondAlpha::kInfo,
         &models::IfCondExpGsfaGrr::kInfo,
+        &models::EifCondExpIsfaIsta::kInfo,
+        &models::EifCondAlphaIsfaIsta::kInfo,
+        &models::Izhikevich::kInfo,
         &models::LeakyRate::kInfo,
         &models::SpikeSourcePoisson::kInfo,
         &models::SpikeSourceArray::kInfo,
