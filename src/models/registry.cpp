@@ -5,6 +5,8 @@
 #include "neurodyn/core/error.hpp"
 #include "neurodyn/core/strings.hpp"
 #include "neurodyn/models/adex.hpp"
+#include "neurodyn/models/alif.hpp"
+#include "neurodyn/models/hh_cond_exp.hpp"
 #include "neurodyn/models/if_cond_alpha.hpp"
 #include "neurodyn/models/if_cond_exp.hpp"
 #include "neurodyn/models/if_cond_exp_gsfa_grr.hpp"
@@ -13,7 +15,9 @@
 #include "neurodyn/models/if_curr_exp.hpp"
 #include "neurodyn/models/izhikevich.hpp"
 #include "neurodyn/models/leaky_rate.hpp"
+#include "neurodyn/models/parrot.hpp"
 #include "neurodyn/models/spike_source_array.hpp"
+#include "neurodyn/models/spike_source_gamma.hpp"
 #include "neurodyn/models/spike_source_poisson.hpp"
 
 namespace neurodyn {
@@ -29,9 +33,13 @@ const std::vector<const ModelInfo*>& all_models() {
         &models::EifCondExpIsfaIsta::kInfo,
         &models::EifCondAlphaIsfaIsta::kInfo,
         &models::Izhikevich::kInfo,
+        &models::HhCondExp::kInfo,
+        &models::Alif::kInfo,
         &models::LeakyRate::kInfo,
+        &models::Parrot::kInfo,
         &models::SpikeSourcePoisson::kInfo,
         &models::SpikeSourceArray::kInfo,
+        &models::SpikeSourceGamma::kInfo,
     };
     return models;
 }

@@ -1,0 +1,148 @@
+#pragma once
+// ALIF: leaky integrate-and-fire neuron with an adaptive threshold, the neuron of long
+// short-term memory spiking networks (LSNN, Bellec et al. 2018) and of e-prop (Bellec et
+// al. 2020; NEST eprop_iaf_adapt), with exponentially decaying synaptic currents as in
+// IF_curr_exp.
+//
+//   cm dv/dt = cm (v_rest - v) / tau_m + isyn_exc + isyn_inh + i_offset + i_injected
+//   d isyn_X / dt = -isyn_X / tau_syn_X,   isyn_X += w on arrival of a spike (nA)
+//   da/dt = -a / tau_adapt,                a += 1 at each spike (dimensionless)
+//   threshold A = v_thresh + beta a;  v >= A: spike, v = v_reset, v clamped for tau_refrac
+//
+// Reset: to v_reset, with refractoriness, as in IF_curr_exp (so that beta = 0 gives
+// IF_curr_exp exactly); Bellec et al. subtract the threshold instead, which for v_reset
+// = v_rest differs only by the overshoot above A within the step.
+//
+// Exact integration (all linear): v and isyn_X with IF_curr_exp's propagators, and
+// a <- exp(-dt/tau_adapt) a. Order within a step: v (unless refractory), isyn_X decay plus
+// input, a decays; then the threshold test against v_thresh + beta a (a at the step's end,
+// before this step's jump); on a spike v = v_reset, refractory counter set, a += 1.
+
+#include <algorithm>
+#include <array>
+#include <cmath>
+#include <memory>
+
+#include "neurodyn/core/strings.hpp"
+#include "neurodyn/models/if_curr_exp.hpp"
+#include "neurodyn/models/neuron_group.hpp"
+
+namespace neurodyn::models {
+
+class Alif final : public NeuronGroup {
+public:
+    enum Param : std::size_t {
+        cm, tau_m, tau_refrac, tau_syn_E, tau_syn_I, v_rest, v_reset, v_thresh, i_offset, tau_adapt, beta
+    };
+    enum State : std::size_t { v, isyn_exc, isyn_inh, a };
+
+    static constexpr std::array<FieldInfo, 11> kParams{{
+        {"cm", "nF", 1.0, Bound::positive, "membrane capacitance"},
+        {"tau_m", "ms", 20.0, Bound::positive, "membrane time constant"},
+        {"tau_refrac", "ms", 0.1, Bound::non_negative, "refractory period"},
+        {"tau_syn_E", "ms", 5.0, Bound::positive, "decay time of the excitatory synaptic current"},
+        {"tau_syn_I", "ms", 5.0, Bound::positive, "decay time of the inhibitory synaptic current"},
+        {"v_rest", "mV", -65.0, Bound::any, "resting membrane potential"},
+        {"v_reset", "mV", -65.0, Bound::any, "reset potential after a spike"},
+        {"v_thresh", "mV", -50.0, Bound::any, "baseline spike threshold (threshold with a = 0)"},
+        {"i_offset", "nA", 0.0, Bound::any, "constant injected current"},
+        {"tau_adapt", "ms", 200.0, Bound::positive, "decay time of the threshold adaptation a"},
+        {"beta", "mV", 1.0, Bound::non_negative, "threshold increase per unit of a (a jumps by 1 per spike)"},
+    }};
+    static constexpr std::array<FieldInfo, 4> kState{{
+        {"v", "mV", -65.0, Bound::any, "membrane potential"},
+        {"isyn_exc", "nA", 0.0, Bound::any, "excitatory synaptic current"},
+        {"isyn_inh", "nA", 0.0, Bound::any, "inhibitory synaptic current"},
+        {"a", "", 0.0, Bound::non_negative, "threshold adaptation (spikes, exponentially forgotten)"},
+    }};
+    static constexpr std::array<std::string_view, 2> kPorts{"excitatory", "inhibitory"};
+    static inline const ModelInfo kInfo{
+        "ALIF",
+        "Leaky integrate-and-fire neuron with an adaptive threshold v_thresh + beta a (LSNN / e-prop) and "
+        "exponentially decaying current-based synapses; exact integration.",
+        kParams,
+        kState,
+        kPorts,
+        PortKind::current,
+        false,
+        [](std::size_t size, std::uint64_t first) -> std::unique_ptr<NeuronGroup> {
+            return std::make_unique<Alif>(size, first);
+        }};
+
+    Alif(std::size_t size, std::uint64_t first) : NeuronGroup(kInfo, size, first) {}
+
+    void update(const StepInput& in, std::vector<std::uint32_t>& spiked) override {
+        if (homogeneous_)
+            advance<true>(in, spiked);
+        else
+            advance<false>(in, spiked);
+    }
+
+private:
+    template <bool H>
+    void advance(const StepInput& in, std::vector<std::uint32_t>& spiked) {
+        double* vm = state_[v].data();
+        double* ie = state_[isyn_exc].data();
+        double* ii = state_[isyn_inh].data();
+        double* adapt = state_[a].data();
+        const Column<H> rest{params_[v_rest].data()}, reset{params_[v_reset].data()}, thresh{params_[v_thresh].data()},
+            offset{params_[i_offset].data()}, gain{params_[beta].data()}, p22{p22_.data()}, p21_exc{p21_exc_.data()},
+            p21_inh{p21_inh_.data()}, p20{p20_.data()}, p11_exc{p11_exc_.data()}, p11_inh{p11_inh_.data()},
+            p_adapt{p_adapt_.data()};
+        const Column<H, std::int32_t> refractory_period{refractory_steps_.data()};
+        const double* in_exc = in.port_input[0];
+        const double* in_inh = in.port_input[1];
+        const double* injected = in.injected_current;
+        std::int32_t* refractory = refractory_left_.data();
+        for (std::size_t i = 0; i < size_; ++i) {
+            if (refractory[i] == 0) {
+                vm[i] = rest[i] + p22[i] * (vm[i] - rest[i]) + p21_exc[i] * ie[i] + p21_inh[i] * ii[i] +
+                        p20[i] * (offset[i] + injected[i]);
+            } else {
+                --refractory[i];
+            }
+            ie[i] = p11_exc[i] * ie[i] + in_exc[i];
+            ii[i] = p11_inh[i] * ii[i] + in_inh[i];
+            adapt[i] *= p_adapt[i];
+            if (vm[i] >= thresh[i] + gain[i] * adapt[i]) {
+                vm[i] = reset[i];
+                refractory[i] = refractory_period[i];
+                adapt[i] += 1.0;
+                spiked.push_back(static_cast<std::uint32_t>(i));
+            }
+        }
+    }
+
+    void check_relations() const override {
+        for (std::size_t i = 0; i < size_; ++i)
+            if (!(params_[v_reset][i] < params_[v_thresh][i]))
+                fail("v_reset", "< v_thresh (" + format_number(params_[v_thresh][i]) + " mV)", params_[v_reset][i], i);
+    }
+
+    void precompute(double h) override {
+        p22_.resize(size_);
+        p11_exc_.resize(size_);
+        p11_inh_.resize(size_);
+        p20_.resize(size_);
+        p21_exc_.resize(size_);
+        p21_inh_.resize(size_);
+        p_adapt_.resize(size_);
+        refractory_steps_.resize(size_);
+        for (std::size_t i = 0; i < size_; ++i) {
+            const double c = params_[cm][i], tm = params_[tau_m][i];
+            p22_[i] = std::exp(-h / tm);
+            p11_exc_[i] = std::exp(-h / params_[tau_syn_E][i]);
+            p11_inh_[i] = std::exp(-h / params_[tau_syn_I][i]);
+            p20_[i] = -tm / c * std::expm1(-h / tm);
+            p21_exc_[i] = current_to_voltage_propagator(h, tm, params_[tau_syn_E][i], c);
+            p21_inh_[i] = current_to_voltage_propagator(h, tm, params_[tau_syn_I][i], c);
+            p_adapt_[i] = std::exp(-h / params_[tau_adapt][i]);
+            refractory_steps_[i] = neurodyn::refractory_steps(params_[tau_refrac][i], h);
+        }
+    }
+
+    std::vector<double> p22_, p11_exc_, p11_inh_, p20_, p21_exc_, p21_inh_, p_adapt_;
+    std::vector<std::int32_t> refractory_steps_;
+};
+
+}  // namespace neurodyn::models
