@@ -18,11 +18,12 @@
 #include <vector>
 
 #include "neurodyn/core/error.hpp"
+#include "neurodyn/core/strings.hpp"
 #include "neurodyn/models/if_cond_exp.hpp"
 #include "neurodyn/models/if_curr_delta.hpp"
 #include "neurodyn/models/if_curr_exp.hpp"
-#include "neurodyn/models/spike_source_array.hpp"
 #include "neurodyn/models/spike_source_poisson.hpp"
+#include "neurodyn/models/registry.hpp"
 
 using namespace neurodyn;
 
@@ -33,16 +34,24 @@ constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 constexpr double kInf = std::numeric_limits<double>::infinity();
 constexpr double kTiny = std::numeric_limits<double>::denorm_min();  // 5e-324
 
-const std::vector<const ModelInfo*>& models_under_test() {
-    static const std::vector<const ModelInfo*> models{&models::IfCurrExp::kInfo, &models::IfCondExp::kInfo,
-                                                      &models::IfCurrDelta::kInfo, &models::SpikeSourcePoisson::kInfo,
-                                                      &models::SpikeSourceArray::kInfo};
-    return models;
-}
+// Every registered model: a model added later is swept too.
+const std::vector<const ModelInfo*>& models_under_test() { return all_models(); }
 
+// The integrate-and-fire models whose reset must lie below a fixed threshold (default
+// v_thresh = -50 mV): those with v_reset, v_thresh and tau_refrac. AdEx (its reset is
+// bounded by v_spike) and Izhikevich (c below 30 mV) check their own relations in their
+// own tests.
 const std::vector<const ModelInfo*>& neuron_models() {
-    static const std::vector<const ModelInfo*> models{&models::IfCurrExp::kInfo, &models::IfCondExp::kInfo,
-                                                      &models::IfCurrDelta::kInfo};
+    static const std::vector<const ModelInfo*> models = [] {
+        std::vector<const ModelInfo*> selected;
+        for (const ModelInfo* info : all_models()) {
+            const int thresh = info->param_index("v_thresh");
+            if (info->param_index("v_reset") >= 0 && thresh >= 0 && info->param_index("tau_refrac") >= 0 &&
+                info->params[static_cast<std::size_t>(thresh)].default_value == -50.0)
+                selected.push_back(info);
+        }
+        return selected;
+    }();
     return models;
 }
 
@@ -99,6 +108,7 @@ TEST(ModelValidation, EveryBoundedParameterRejectsItsBoundaryViolations) {
     int positive_fields = 0, non_negative_fields = 0;
     for (const ModelInfo* info : models_under_test()) {
         for (const FieldInfo& field : info->params) {
+            if (!field.choices.empty()) continue;  // ChoiceParametersAcceptOnlyTheirIndices
             SCOPED_TRACE(std::string(info->name) + "." + std::string(field.name));
             const std::string name(field.name);
             const std::string prefix = std::string(info->name) + ": " + name + " must be ";
@@ -192,4 +202,26 @@ TEST(ModelValidation, InitialConductancesMustBeNonNegative) {
     models::IfCondExp group(1, 0);
     group.state(models::IfCondExp::gsyn_inh)[0] = 0.0;  // the boundary itself is fine
     EXPECT_NO_THROW(group.prepare(kDt));
+}
+
+TEST(ModelValidation, ChoiceParametersAcceptOnlyTheirIndices) {
+    int choice_fields = 0;
+    for (const ModelInfo* info : models_under_test()) {
+        for (const FieldInfo& field : info->params) {
+            if (field.choices.empty()) continue;
+            ++choice_fields;
+            SCOPED_TRACE(std::string(info->name) + "." + std::string(field.name));
+            std::string options;
+            for (std::size_t c = 0; c < field.choices.size(); ++c) {
+                options += (c ? ", " : "") + std::string(field.choices[c]) + " (" + std::to_string(c) + ")";
+                EXPECT_NO_THROW(prepare_with(*info, field.name, static_cast<double>(c)));
+            }
+            const std::string prefix = std::string(info->name) + ": " + std::string(field.name) + " must be one of " + options + ", got ";
+            const auto n = static_cast<double>(field.choices.size());
+            for (const auto& [value, shown] : {std::pair{-1.0, std::string("-1")}, std::pair{0.5, std::string("0.5")},
+                                               std::pair{n, format_number(n)}, std::pair{kNaN, std::string("NaN")}})
+                expect_value_error([&] { prepare_with(*info, field.name, value); }, prefix + shown, std::string(field.name));
+        }
+    }
+    EXPECT_GE(choice_fields, 1);  // LeakyRate.transfer
 }
