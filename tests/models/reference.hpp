@@ -13,12 +13,47 @@
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
+#include <fstream>
 #include <limits>
+#include <sstream>
+#include <stdexcept>
+#include <string>
 #include <vector>
 
 #include "neurodyn/models/neuron_group.hpp"
 
 namespace neurodyn::test {
+
+// The rows of the reference file tests/models/reference/NAME (written by the make_*.py
+// scripts there), split at commas. Blank lines and '#' comments are skipped, and so is
+// the first line when `has_header`.
+inline std::vector<std::vector<std::string>> reference_csv_rows(const std::string& name, bool has_header = false) {
+    const std::string path = std::string(NEURODYN_SOURCE_DIR) + "/tests/models/reference/" + name;
+    std::ifstream file(path);
+    if (!file) throw std::runtime_error("cannot read reference file " + path);
+    std::vector<std::vector<std::string>> rows;
+    std::string line;
+    if (has_header) std::getline(file, line);
+    while (std::getline(file, line)) {
+        if (line.empty() || line[0] == '#') continue;
+        std::vector<std::string> fields;
+        std::stringstream stream(line);
+        for (std::string field; std::getline(stream, field, ',');) fields.push_back(field);
+        rows.push_back(std::move(fields));
+    }
+    return rows;
+}
+
+// The same, for files of numbers only.
+inline std::vector<std::vector<double>> reference_csv_numbers(const std::string& name, bool has_header = false) {
+    std::vector<std::vector<double>> rows;
+    for (const auto& fields : reference_csv_rows(name, has_header)) {
+        std::vector<double> row;
+        for (const auto& field : fields) row.push_back(std::stod(field));
+        rows.push_back(std::move(row));
+    }
+    return rows;
+}
 
 // Steps a group the way a shard does: per receptor port an array of the input arriving
 // at the end of the step (cleared after each step), and an injected current (nA) held

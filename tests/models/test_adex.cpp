@@ -23,10 +23,8 @@
 
 #include <cmath>
 #include <cstdio>
-#include <fstream>
 #include <functional>
 #include <numbers>
-#include <sstream>
 #include <string>
 #include <vector>
 
@@ -59,16 +57,8 @@ struct ReferenceCase {
 };
 
 ReferenceCase load_case(const std::string& name) {
-    const std::string path = std::string(NEURODYN_SOURCE_DIR) + "/tests/models/reference/" + name;
-    std::ifstream file(path);
-    if (!file) throw std::runtime_error("cannot read " + path);
     ReferenceCase c;
-    std::string line;
-    while (std::getline(file, line)) {
-        std::vector<std::string> f;
-        std::stringstream ss(line);
-        for (std::string item; std::getline(ss, item, ',');) f.push_back(item);
-        if (f.empty()) continue;
+    for (const auto& f : test::reference_csv_rows(name)) {
         const std::string& kind = f[0];
         if (kind == "model") c.model = f[1];
         else if (kind == "dt") c.dt = std::stod(f[1]);

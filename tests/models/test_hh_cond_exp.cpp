@@ -18,8 +18,6 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
-#include <fstream>
-#include <sstream>
 #include <string>
 #include <vector>
 
@@ -33,23 +31,7 @@ using test::GroupDriver;
 
 namespace {
 
-// Rows of numbers of a reference CSV ('#' lines are comments).
-std::vector<std::vector<double>> read_csv(const std::string& name) {
-    const std::string path = std::string(NEURODYN_SOURCE_DIR) + "/tests/models/reference/" + name;
-    std::ifstream file(path);
-    EXPECT_TRUE(file.good()) << "cannot open " << path;
-    std::vector<std::vector<double>> rows;
-    std::string line;
-    while (std::getline(file, line)) {
-        if (line.empty() || line[0] == '#') continue;
-        std::vector<double> row;
-        std::stringstream fields(line);
-        std::string field;
-        while (std::getline(fields, field, ',')) row.push_back(std::stod(field));
-        rows.push_back(row);
-    }
-    return rows;
-}
+std::vector<std::vector<double>> read_csv(const std::string& name) { return test::reference_csv_numbers(name); }
 
 struct Event {
     double time_ms;

@@ -20,10 +20,8 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
-#include <fstream>
 #include <limits>
 #include <map>
-#include <sstream>
 #include <string>
 #include <vector>
 
@@ -40,20 +38,7 @@ namespace {
 using Model = IfCondExpGsfaGrr;
 
 std::vector<std::vector<std::string>> read_csv(const std::string& name) {
-    const std::string path = std::string(NEURODYN_SOURCE_DIR) + "/tests/models/reference/" + name;
-    std::ifstream file(path);
-    EXPECT_TRUE(file.good()) << "cannot open " << path;
-    std::vector<std::vector<std::string>> rows;
-    std::string line;
-    std::getline(file, line);  // header
-    while (std::getline(file, line)) {
-        if (line.empty()) continue;
-        std::vector<std::string> fields;
-        std::stringstream stream(line);
-        for (std::string field; std::getline(stream, field, ',');) fields.push_back(field);
-        rows.push_back(std::move(fields));
-    }
-    return rows;
+    return test::reference_csv_rows(name, /*has_header=*/true);
 }
 
 // The protocol of make_gsfa_grr.py: PyNN's defaults except these.

@@ -24,8 +24,6 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
-#include <fstream>
-#include <sstream>
 #include <string>
 #include <vector>
 
@@ -55,16 +53,8 @@ struct ReferenceCase {
 };
 
 ReferenceCase load_case(const std::string& name) {
-    const std::string path = std::string(NEURODYN_SOURCE_DIR) + "/tests/models/reference/" + name;
-    std::ifstream file(path);
-    if (!file) throw std::runtime_error("cannot read " + path);
     ReferenceCase c;
-    std::string line;
-    while (std::getline(file, line)) {
-        std::vector<std::string> f;
-        std::stringstream ss(line);
-        for (std::string item; std::getline(ss, item, ',');) f.push_back(item);
-        if (f.empty()) continue;
+    for (const auto& f : test::reference_csv_rows(name)) {
         const std::string& kind = f[0];
         if (kind == "dt") c.dt = std::stod(f[1]);
         else if (kind == "steps") c.steps = std::stoll(f[1]);
