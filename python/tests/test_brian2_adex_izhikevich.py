@@ -32,7 +32,7 @@ from dataclasses import dataclass
 import numpy as np
 import pytest
 
-b2 = pytest.importorskip("brian2", reason="Brian2 (Debian's python3-brian) is the reference simulator")
+import brian2 as b2  # Debian's python3-brian, installed by scripts/setup.sh: the reference simulator
 b2.prefs.codegen.target = "numpy"
 
 DT_MS = 0.1
@@ -213,10 +213,24 @@ def spike_steps(stamps_ms):
 
 # --- tests ------------------------------------------------------------------------------
 
+_RUNS = {}
+
+
+def run_both(protocol, neurodyn):
+    """Both simulators on one protocol, once per session (several tests read the runs)."""
+    if protocol.model not in _RUNS:
+        _RUNS[protocol.model] = (protocol, simulate_neurodyn(neurodyn, protocol), simulate_brian2(protocol))
+    return _RUNS[protocol.model]
+
+
 @pytest.fixture(scope="module", params=[ADEX, IZHIKEVICH], ids=lambda p: p.model)
 def runs(request, module_neurodyn):
-    protocol = request.param
-    return protocol, simulate_neurodyn(module_neurodyn, protocol), simulate_brian2(protocol)
+    return run_both(request.param, module_neurodyn)
+
+
+@pytest.fixture(scope="module")
+def adex_runs(module_neurodyn):
+    return run_both(ADEX, module_neurodyn)
 
 
 def test_spike_times_match_brian2_within_one_step(runs):
@@ -248,16 +262,14 @@ def test_traces_before_the_first_spike_match_brian2_rk4(runs):
                                    err_msg=name)
 
 
-def test_adex_adaptation_current_after_spikes_differs_only_by_the_reset_time(runs):
+def test_adex_adaptation_current_after_spikes_differs_only_by_the_reset_time(adex_runs):
     """AdEx only: after k spikes w differs by at most 2 k a (v_spike - v_reset) dt / tau_w:
     the reset happens up to a step later in Brian2 (module docstring), and RK4's error on
     the upstroke (the one that can move a spike by a step) shifts the time v spends near
     v_spike by up to another step (measured: 1.1e-4 nA after the first spike, 1.3 times
     the one-step figure, 2.4e-4 nA after five). The conductances do not depend on v and
     agree to RK4's error on an exponential decay throughout."""
-    protocol, (traces, stamps), (brian_traces, _) = runs
-    if protocol.model != "EIF_cond_exp_isfa_ista":
-        pytest.skip("AdEx only")
+    protocol, (traces, stamps), (brian_traces, _) = adex_runs
     p = protocol.params
     per_spike = p["a"] * 1e-3 * (p["v_spike"] - p["v_reset"]) * DT_MS / p["tau_w"]
     spikes_so_far = np.searchsorted(spike_steps(stamps), np.arange(protocol.steps + 1), side="right")

@@ -21,7 +21,7 @@ import pytest
 from test_brian2_crosscheck import (DT_MS, Protocol, brian2_namespace, clamped_samples, cond_exp_coefficients,
                                     same_last_spike)
 
-b2 = pytest.importorskip("brian2", reason="Brian2 (Debian's python3-brian) is the reference simulator")
+import brian2 as b2  # Debian's python3-brian, installed by scripts/setup.sh: the reference simulator
 b2.prefs.codegen.target = "numpy"
 
 # Alpha currents with rise times 2 and 5 ms (tau_m = 20 ms: no removable singularity in

@@ -37,7 +37,7 @@ from dataclasses import dataclass
 import numpy as np
 import pytest
 
-b2 = pytest.importorskip("brian2", reason="Brian2 (Debian's python3-brian) is the reference simulator")
+import brian2 as b2  # Debian's python3-brian, installed by scripts/setup.sh: the reference simulator
 b2.prefs.codegen.target = "numpy"    # runtime mode without compilation
 
 DT_MS = 0.1
