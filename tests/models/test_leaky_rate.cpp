@@ -102,8 +102,11 @@ TEST(LeakyRate, TransferIsChosenByNameInModelFiles) {
     const NetworkSpec spec = parse_model_text(head + "params = { transfer = \"relu\", tau = 3.0 }\n", "rate.toml");
     Simulator sim(spec);
     EXPECT_EQ(sim.get_state("R", "r").size(), 2u);
-    for (const auto& [name, value] : spec.populations[0].params)
-        if (name == "transfer") EXPECT_EQ(value.describe(), ValueSpec(2.0).describe());  // relu is choice 2
+    for (const auto& [name, value] : spec.populations[0].params) {
+        if (name == "transfer") {
+            EXPECT_EQ(value.describe(), ValueSpec(2.0).describe());  // relu is choice 2
+        }
+    }
     try {
         parse_model_text(head + "params = { transfer = \"tanhh\" }\n", "rate.toml");
         ADD_FAILURE() << "unknown transfer accepted";

@@ -41,6 +41,7 @@
 
 #include "neurodyn/core/strings.hpp"
 #include "neurodyn/models/neuron_group.hpp"
+#include "neurodyn/models/standard_fields.hpp"
 #include "neurodyn/models/ode_integrator.hpp"
 
 namespace neurodyn::models {
@@ -57,10 +58,10 @@ enum Param : std::size_t {
 inline constexpr std::array<FieldInfo, 16> kParams{{
     {"cm", "nF", 0.281, Bound::positive, "membrane capacitance"},
     {"tau_m", "ms", 9.3667, Bound::positive, "membrane time constant cm/g_L"},
-    {"tau_refrac", "ms", 0.1, Bound::non_negative, "refractory period"},
+    field::tau_refrac,
     {"tau_syn_E", "ms", 5.0, Bound::positive, "excitatory synaptic time constant (decay, or rise of the alpha function)"},
     {"tau_syn_I", "ms", 5.0, Bound::positive, "inhibitory synaptic time constant (decay, or rise of the alpha function)"},
-    {"e_rev_E", "mV", 0.0, Bound::any, "excitatory reversal potential"},
+    field::e_rev_E,
     {"e_rev_I", "mV", -80.0, Bound::any, "inhibitory reversal potential"},
     {"v_rest", "mV", -70.6, Bound::any, "resting potential (leak reversal potential)"},
     {"v_reset", "mV", -70.6, Bound::any, "reset potential after a spike"},
@@ -70,7 +71,7 @@ inline constexpr std::array<FieldInfo, 16> kParams{{
     {"a", "nS", 4.0, Bound::any, "subthreshold adaptation conductance"},
     {"b", "nA", 0.0805, Bound::any, "spike-triggered adaptation current increment"},
     {"tau_w", "ms", 144.0, Bound::positive, "adaptation time constant"},
-    {"i_offset", "nA", 0.0, Bound::any, "constant injected current"},
+    field::i_offset,
 }};
 
 inline constexpr std::array<std::string_view, 2> kPorts{"excitatory", "inhibitory"};
@@ -86,8 +87,8 @@ struct ExpSynapses {
     static constexpr std::array<FieldInfo, 4> kState{{
         {"v", "mV", -70.6, Bound::any, "membrane potential"},
         {"w", "nA", 0.0, Bound::any, "adaptation current"},
-        {"gsyn_exc", "uS", 0.0, Bound::non_negative, "excitatory synaptic conductance"},
-        {"gsyn_inh", "uS", 0.0, Bound::non_negative, "inhibitory synaptic conductance"},
+        field::gsyn_exc,
+        field::gsyn_inh,
     }};
     static constexpr std::string_view kName = "EIF_cond_exp_isfa_ista";
     static constexpr std::string_view kDoc =
@@ -111,9 +112,9 @@ struct AlphaSynapses {
     static constexpr std::array<FieldInfo, 6> kState{{
         {"v", "mV", -70.6, Bound::any, "membrane potential"},
         {"w", "nA", 0.0, Bound::any, "adaptation current"},
-        {"gsyn_exc", "uS", 0.0, Bound::non_negative, "excitatory synaptic conductance"},
+        field::gsyn_exc,
         {"dgsyn_exc", "uS/ms", 0.0, Bound::non_negative, "auxiliary of the excitatory alpha function"},
-        {"gsyn_inh", "uS", 0.0, Bound::non_negative, "inhibitory synaptic conductance"},
+        field::gsyn_inh,
         {"dgsyn_inh", "uS/ms", 0.0, Bound::non_negative, "auxiliary of the inhibitory alpha function"},
     }};
     static constexpr std::string_view kName = "EIF_cond_alpha_isfa_ista";

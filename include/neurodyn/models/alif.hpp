@@ -26,6 +26,7 @@
 #include "neurodyn/core/strings.hpp"
 #include "neurodyn/models/if_curr_exp.hpp"
 #include "neurodyn/models/neuron_group.hpp"
+#include "neurodyn/models/standard_fields.hpp"
 
 namespace neurodyn::models {
 
@@ -37,22 +38,22 @@ public:
     enum State : std::size_t { v, isyn_exc, isyn_inh, a };
 
     static constexpr std::array<FieldInfo, 11> kParams{{
-        {"cm", "nF", 1.0, Bound::positive, "membrane capacitance"},
-        {"tau_m", "ms", 20.0, Bound::positive, "membrane time constant"},
-        {"tau_refrac", "ms", 0.1, Bound::non_negative, "refractory period"},
+        field::cm,
+        field::tau_m,
+        field::tau_refrac,
         {"tau_syn_E", "ms", 5.0, Bound::positive, "decay time of the excitatory synaptic current"},
         {"tau_syn_I", "ms", 5.0, Bound::positive, "decay time of the inhibitory synaptic current"},
-        {"v_rest", "mV", -65.0, Bound::any, "resting membrane potential"},
-        {"v_reset", "mV", -65.0, Bound::any, "reset potential after a spike"},
+        field::v_rest,
+        field::v_reset,
         {"v_thresh", "mV", -50.0, Bound::any, "baseline spike threshold (threshold with a = 0)"},
-        {"i_offset", "nA", 0.0, Bound::any, "constant injected current"},
+        field::i_offset,
         {"tau_adapt", "ms", 200.0, Bound::positive, "decay time of the threshold adaptation a"},
         {"beta", "mV", 1.0, Bound::non_negative, "threshold increase per unit of a (a jumps by 1 per spike)"},
     }};
     static constexpr std::array<FieldInfo, 4> kState{{
-        {"v", "mV", -65.0, Bound::any, "membrane potential"},
-        {"isyn_exc", "nA", 0.0, Bound::any, "excitatory synaptic current"},
-        {"isyn_inh", "nA", 0.0, Bound::any, "inhibitory synaptic current"},
+        field::v,
+        field::isyn_exc,
+        field::isyn_inh,
         {"a", "", 0.0, Bound::non_negative, "threshold adaptation (spikes, exponentially forgotten)"},
     }};
     static constexpr std::array<std::string_view, 2> kPorts{"excitatory", "inhibitory"};

@@ -42,6 +42,7 @@
 #include "neurodyn/core/strings.hpp"
 #include "neurodyn/core/vector_math.hpp"
 #include "neurodyn/models/neuron_group.hpp"
+#include "neurodyn/models/standard_fields.hpp"
 
 namespace neurodyn::models {
 
@@ -102,22 +103,22 @@ public:
         {"e_rev_Na", "mV", 50.0, Bound::any, "sodium reversal potential"},
         {"e_rev_K", "mV", -90.0, Bound::any, "potassium reversal potential"},
         {"e_rev_leak", "mV", -65.0, Bound::any, "leak reversal potential"},
-        {"e_rev_E", "mV", 0.0, Bound::any, "excitatory reversal potential"},
+        field::e_rev_E,
         {"e_rev_I", "mV", -80.0, Bound::any, "inhibitory reversal potential"},
         {"tau_syn_E", "ms", 0.2, Bound::positive, "decay time of the excitatory synaptic conductance"},
         {"tau_syn_I", "ms", 2.0, Bound::positive, "decay time of the inhibitory synaptic conductance"},
-        {"i_offset", "nA", 0.0, Bound::any, "constant injected current"},
+        field::i_offset,
         {"v_thresh", "mV", 0.0, Bound::any, "spike detection: upward crossing of this potential (not in PyNN)"},
     }};
     // m, h, n default to their steady state at v = -65 mV with the default v_offset
     // (tests/models/reference/make_hh.py prints them); set them with v otherwise.
     static constexpr std::array<FieldInfo, 6> kState{{
-        {"v", "mV", -65.0, Bound::any, "membrane potential"},
+        field::v,
         {"m", "", 0.00973240451640272, Bound::non_negative, "sodium activation, in [0, 1]"},
         {"h", "", 0.9975610872011336, Bound::non_negative, "sodium inactivation, in [0, 1]"},
         {"n", "", 0.027074478957283758, Bound::non_negative, "potassium activation, in [0, 1]"},
-        {"gsyn_exc", "uS", 0.0, Bound::non_negative, "excitatory synaptic conductance"},
-        {"gsyn_inh", "uS", 0.0, Bound::non_negative, "inhibitory synaptic conductance"},
+        field::gsyn_exc,
+        field::gsyn_inh,
     }};
     static constexpr std::array<std::string_view, 2> kPorts{"excitatory", "inhibitory"};
     static inline const ModelInfo kInfo{

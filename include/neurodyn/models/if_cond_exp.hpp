@@ -27,6 +27,7 @@
 #include "neurodyn/core/strings.hpp"
 #include "neurodyn/core/vector_math.hpp"
 #include "neurodyn/models/neuron_group.hpp"
+#include "neurodyn/models/standard_fields.hpp"
 
 namespace neurodyn::models {
 
@@ -38,22 +39,22 @@ public:
     enum State : std::size_t { v, gsyn_exc, gsyn_inh };
 
     static constexpr std::array<FieldInfo, 11> kParams{{
-        {"cm", "nF", 1.0, Bound::positive, "membrane capacitance"},
-        {"tau_m", "ms", 20.0, Bound::positive, "membrane time constant"},
-        {"tau_refrac", "ms", 0.1, Bound::non_negative, "refractory period"},
+        field::cm,
+        field::tau_m,
+        field::tau_refrac,
         {"tau_syn_E", "ms", 5.0, Bound::positive, "decay time of the excitatory synaptic conductance"},
         {"tau_syn_I", "ms", 5.0, Bound::positive, "decay time of the inhibitory synaptic conductance"},
-        {"e_rev_E", "mV", 0.0, Bound::any, "excitatory reversal potential"},
-        {"e_rev_I", "mV", -70.0, Bound::any, "inhibitory reversal potential"},
-        {"v_rest", "mV", -65.0, Bound::any, "resting membrane potential"},
-        {"v_reset", "mV", -65.0, Bound::any, "reset potential after a spike"},
-        {"v_thresh", "mV", -50.0, Bound::any, "spike threshold"},
-        {"i_offset", "nA", 0.0, Bound::any, "constant injected current"},
+        field::e_rev_E,
+        field::e_rev_I,
+        field::v_rest,
+        field::v_reset,
+        field::v_thresh,
+        field::i_offset,
     }};
     static constexpr std::array<FieldInfo, 3> kState{{
-        {"v", "mV", -65.0, Bound::any, "membrane potential"},
-        {"gsyn_exc", "uS", 0.0, Bound::non_negative, "excitatory synaptic conductance"},
-        {"gsyn_inh", "uS", 0.0, Bound::non_negative, "inhibitory synaptic conductance"},
+        field::v,
+        field::gsyn_exc,
+        field::gsyn_inh,
     }};
     static constexpr std::array<std::string_view, 2> kPorts{"excitatory", "inhibitory"};
     static inline const ModelInfo kInfo{

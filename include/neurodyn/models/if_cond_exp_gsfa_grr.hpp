@@ -30,6 +30,7 @@
 #include "neurodyn/core/strings.hpp"
 #include "neurodyn/core/vector_math.hpp"
 #include "neurodyn/models/neuron_group.hpp"
+#include "neurodyn/models/standard_fields.hpp"
 
 namespace neurodyn::models {
 
@@ -42,17 +43,17 @@ public:
     enum State : std::size_t { v, gsyn_exc, gsyn_inh, g_s, g_r };
 
     static constexpr std::array<FieldInfo, 17> kParams{{
-        {"cm", "nF", 1.0, Bound::positive, "membrane capacitance"},
-        {"tau_m", "ms", 20.0, Bound::positive, "membrane time constant"},
-        {"tau_refrac", "ms", 0.1, Bound::non_negative, "refractory period"},
+        field::cm,
+        field::tau_m,
+        field::tau_refrac,
         {"tau_syn_E", "ms", 5.0, Bound::positive, "decay time of the excitatory synaptic conductance"},
         {"tau_syn_I", "ms", 5.0, Bound::positive, "decay time of the inhibitory synaptic conductance"},
-        {"e_rev_E", "mV", 0.0, Bound::any, "excitatory reversal potential"},
-        {"e_rev_I", "mV", -70.0, Bound::any, "inhibitory reversal potential"},
-        {"v_rest", "mV", -65.0, Bound::any, "resting membrane potential"},
-        {"v_reset", "mV", -65.0, Bound::any, "reset potential after a spike"},
-        {"v_thresh", "mV", -50.0, Bound::any, "spike threshold"},
-        {"i_offset", "nA", 0.0, Bound::any, "constant injected current"},
+        field::e_rev_E,
+        field::e_rev_I,
+        field::v_rest,
+        field::v_reset,
+        field::v_thresh,
+        field::i_offset,
         {"tau_sfa", "ms", 100.0, Bound::positive, "decay time of the spike-frequency adaptation conductance"},
         {"e_rev_sfa", "mV", -75.0, Bound::any, "reversal potential of the spike-frequency adaptation conductance"},
         {"q_sfa", "nS", 15.0, Bound::non_negative, "increase of the adaptation conductance g_s at each spike"},
@@ -61,9 +62,9 @@ public:
         {"q_rr", "nS", 3000.0, Bound::non_negative, "increase of the relative refractory conductance g_r at each spike"},
     }};
     static constexpr std::array<FieldInfo, 5> kState{{
-        {"v", "mV", -65.0, Bound::any, "membrane potential"},
-        {"gsyn_exc", "uS", 0.0, Bound::non_negative, "excitatory synaptic conductance"},
-        {"gsyn_inh", "uS", 0.0, Bound::non_negative, "inhibitory synaptic conductance"},
+        field::v,
+        field::gsyn_exc,
+        field::gsyn_inh,
         {"g_s", "nS", 0.0, Bound::non_negative, "spike-frequency adaptation conductance"},
         {"g_r", "nS", 0.0, Bound::non_negative, "relative refractory conductance"},
     }};

@@ -30,6 +30,7 @@
 #include "neurodyn/core/strings.hpp"
 #include "neurodyn/models/if_curr_exp.hpp"
 #include "neurodyn/models/neuron_group.hpp"
+#include "neurodyn/models/standard_fields.hpp"
 
 namespace neurodyn::models {
 
@@ -82,20 +83,20 @@ public:
     enum State : std::size_t { v, isyn_exc, isyn_inh, disyn_exc, disyn_inh };
 
     static constexpr std::array<FieldInfo, 9> kParams{{
-        {"cm", "nF", 1.0, Bound::positive, "membrane capacitance"},
-        {"tau_m", "ms", 20.0, Bound::positive, "membrane time constant"},
-        {"tau_refrac", "ms", 0.1, Bound::non_negative, "refractory period"},
+        field::cm,
+        field::tau_m,
+        field::tau_refrac,
         {"tau_syn_E", "ms", 0.5, Bound::positive, "rise time (time to peak) of the excitatory alpha current"},
         {"tau_syn_I", "ms", 0.5, Bound::positive, "rise time (time to peak) of the inhibitory alpha current"},
-        {"v_rest", "mV", -65.0, Bound::any, "resting membrane potential"},
-        {"v_reset", "mV", -65.0, Bound::any, "reset potential after a spike"},
-        {"v_thresh", "mV", -50.0, Bound::any, "spike threshold"},
-        {"i_offset", "nA", 0.0, Bound::any, "constant injected current"},
+        field::v_rest,
+        field::v_reset,
+        field::v_thresh,
+        field::i_offset,
     }};
     static constexpr std::array<FieldInfo, 5> kState{{
-        {"v", "mV", -65.0, Bound::any, "membrane potential"},
-        {"isyn_exc", "nA", 0.0, Bound::any, "excitatory synaptic current"},
-        {"isyn_inh", "nA", 0.0, Bound::any, "inhibitory synaptic current"},
+        field::v,
+        field::isyn_exc,
+        field::isyn_inh,
         {"disyn_exc", "nA/ms", 0.0, Bound::any,
          "auxiliary of the excitatory alpha current: d isyn_exc/dt = -isyn_exc/tau_syn_E + disyn_exc"},
         {"disyn_inh", "nA/ms", 0.0, Bound::any,

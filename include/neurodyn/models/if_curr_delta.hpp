@@ -17,6 +17,7 @@
 
 #include "neurodyn/core/strings.hpp"
 #include "neurodyn/models/neuron_group.hpp"
+#include "neurodyn/models/standard_fields.hpp"
 
 namespace neurodyn::models {
 
@@ -26,16 +27,16 @@ public:
     enum State : std::size_t { v };
 
     static constexpr std::array<FieldInfo, 7> kParams{{
-        {"cm", "nF", 1.0, Bound::positive, "membrane capacitance"},
-        {"tau_m", "ms", 20.0, Bound::positive, "membrane time constant"},
-        {"tau_refrac", "ms", 0.1, Bound::non_negative, "refractory period"},
-        {"v_rest", "mV", -65.0, Bound::any, "resting membrane potential"},
-        {"v_reset", "mV", -65.0, Bound::any, "reset potential after a spike"},
-        {"v_thresh", "mV", -50.0, Bound::any, "spike threshold"},
-        {"i_offset", "nA", 0.0, Bound::any, "constant injected current"},
+        field::cm,
+        field::tau_m,
+        field::tau_refrac,
+        field::v_rest,
+        field::v_reset,
+        field::v_thresh,
+        field::i_offset,
     }};
     static constexpr std::array<FieldInfo, 1> kState{{
-        {"v", "mV", -65.0, Bound::any, "membrane potential"},
+        field::v,
     }};
     static constexpr std::array<std::string_view, 2> kPorts{"excitatory", "inhibitory"};
     static inline const ModelInfo kInfo{

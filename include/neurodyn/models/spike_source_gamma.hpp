@@ -22,6 +22,7 @@
 #include "neurodyn/core/random.hpp"
 #include "neurodyn/core/strings.hpp"
 #include "neurodyn/models/neuron_group.hpp"
+#include "neurodyn/models/standard_fields.hpp"
 
 namespace neurodyn::models {
 
@@ -36,8 +37,8 @@ public:
     static constexpr std::array<FieldInfo, 4> kParams{{
         {"alpha", "", 2.0, Bound::any, "shape of the interval distribution, an integer in [1, 1000]"},
         {"beta", "Hz", 1.0, Bound::non_negative, "rate of the interval distribution (firing rate beta/alpha)"},
-        {"start", "ms", 0.0, Bound::non_negative, "time of the start of the spike train"},
-        {"duration", "ms", 1e10, Bound::non_negative, "length of the spike train"},
+        field::start,
+        field::duration,
     }};
     static constexpr std::array<FieldInfo, 0> kState{};
     static constexpr std::array<std::string_view, 0> kPorts{};

@@ -17,6 +17,7 @@
 
 #include "neurodyn/core/random.hpp"
 #include "neurodyn/models/neuron_group.hpp"
+#include "neurodyn/models/standard_fields.hpp"
 
 namespace neurodyn::models {
 
@@ -26,8 +27,8 @@ public:
 
     static constexpr std::array<FieldInfo, 3> kParams{{
         {"rate", "Hz", 1.0, Bound::non_negative, "mean firing rate"},
-        {"start", "ms", 0.0, Bound::non_negative, "time of the start of the spike train"},
-        {"duration", "ms", 1e10, Bound::non_negative, "length of the spike train"},
+        field::start,
+        field::duration,
     }};
     static constexpr std::array<FieldInfo, 0> kState{};
     static constexpr std::array<std::string_view, 0> kPorts{};
