@@ -118,7 +118,8 @@ STATE = {"IF_curr_exp": ("v", "isyn_exc", "isyn_inh"), "IF_cond_exp": ("v", "gsy
 
 # --- neurodyn ---------------------------------------------------------------------------
 
-def neurodyn_model(protocol):
+def neurodyn_model(protocol, variables=None):
+    """The protocol as a model file; `variables` to record (default: STATE's)."""
     return {
         "simulation": {"dt": DT_MS, "duration": protocol.duration_ms, "seed": 1},
         "population": [
@@ -136,16 +137,18 @@ def neurodyn_model(protocol):
         "stimulus": [{"type": "dc", "target": "neuron", "amplitude": protocol.dc_nA, "start": protocol.dc_start_ms,
                       "stop": protocol.dc_stop_ms}],
         "record": [
-            {"type": "state", "population": "neuron", "variables": list(STATE[protocol.model]), "interval": DT_MS},
+            {"type": "state", "population": "neuron", "variables": list(variables or STATE[protocol.model]),
+             "interval": DT_MS},
             {"type": "spikes", "population": "neuron"},
         ],
     }
 
 
-def simulate_neurodyn(runner, protocol):
+def simulate_neurodyn(runner, protocol, variables=None):
     """Traces {variable: array over t = 0, dt, ..., duration} and spike stamps (ms)."""
-    f = runner.run(neurodyn_model(protocol), name=protocol.model).h5()
-    traces = {name: f["report/neuron"][name]["data"][:, 0] for name in STATE[protocol.model]}
+    variables = variables or STATE[protocol.model]
+    f = runner.run(neurodyn_model(protocol, variables), name=protocol.model).h5()
+    traces = {name: f["report/neuron"][name]["data"][:, 0] for name in variables}
     for trace in traces.values():
         assert trace.size == protocol.steps + 1
     return traces, f["spikes/neuron/timestamps"][:]
@@ -184,7 +187,7 @@ WEIGHT_UNIT = {"IF_curr_exp": b2.nA, "IF_cond_exp": b2.uS, "IF_curr_delta": b2.m
 
 
 def brian2_namespace(params):
-    units = {"cm": b2.nF, "i_offset": b2.nA}
+    units = {"cm": b2.nF, "i_offset": b2.nA, "q_sfa": b2.nS, "q_rr": b2.nS}
     namespace = {}
     for name, value in params.items():
         unit = units.get(name, b2.ms if name.startswith("tau") else b2.mV)
@@ -192,15 +195,20 @@ def brian2_namespace(params):
     return namespace
 
 
-def simulate_brian2(protocol, method=None):
+def simulate_brian2(protocol, method=None, *, equations=None, variables=None, pathways=None,
+                   threshold="v >= v_thresh", reset="", units=None):
     """The protocol in Brian2 with neurodyn's conventions (module docstring), integrated
     with `method` (None: the one Brian2 chooses). Returns traces in neurodyn's units,
-    spike times stamped at the end of their step (ms) and the state update's code."""
+    spike times stamped at the end of their step (ms) and the state update's code.
+    Models not in this file's tables give their `equations` (without BOOKKEEPING), the
+    `variables` to record, `pathways` (excitatory and inhibitory on_pre, weight unit,
+    weight scale), the `threshold` condition, `reset` statements run after v = v_reset,
+    and `units` of their variables in neurodyn's units."""
     clock = b2.Clock(dt=DT_MS * b2.ms)
     method_option = {} if method is None else {"method": method}
-    neuron = b2.NeuronGroup(1, EQUATIONS[protocol.model] + BOOKKEEPING, clock=clock, **method_option,
-                            threshold="v >= v_thresh",
-                            reset=f"v = v_reset\nrefractory_left = {protocol.refractory_steps}")
+    neuron = b2.NeuronGroup(1, (equations or EQUATIONS[protocol.model]) + BOOKKEEPING, clock=clock, **method_option,
+                            threshold=threshold,
+                            reset=f"v = v_reset\nrefractory_left = {protocol.refractory_steps}\n{reset}")
     neuron.v = protocol.initial_v_mV * b2.mV
     start, stop = round(protocol.dc_start_ms / DT_MS), round(protocol.dc_stop_ms / DT_MS)
     neuron.run_regularly(f"i_dc = {protocol.dc_nA!r}*nA*int(timestep(t, dt) >= {start} and timestep(t, dt) < {stop})",
@@ -209,7 +217,8 @@ def simulate_brian2(protocol, method=None):
                          "v = accepting*v + (1 - accepting)*v_reset\n"
                          "refractory_left -= 1 - accepting", when="after_groups", order=0)
     objects = [neuron]
-    exc_on_pre, inh_on_pre, weight_unit = SYNAPSES[protocol.model]
+    exc_on_pre, inh_on_pre, weight_unit, weight_scale = pathways or (*SYNAPSES[protocol.model],
+                                                                     WEIGHT_UNIT[protocol.model])
     for times, on_pre, weight in ((protocol.exc_times_ms, exc_on_pre, protocol.exc_weight),
                                   (protocol.inh_times_ms, inh_on_pre, protocol.inh_weight)):
         source = b2.SpikeGeneratorGroup(1, np.zeros(len(times), dtype=int), (np.array(times) - DT_MS) * b2.ms,
@@ -217,15 +226,16 @@ def simulate_brian2(protocol, method=None):
         synapses = b2.Synapses(source, neuron, f"w : {weight_unit}", on_pre=on_pre, delay=protocol.delay_ms * b2.ms,
                                clock=clock)
         synapses.connect()
-        synapses.w = weight * WEIGHT_UNIT[protocol.model]
+        synapses.w = weight * weight_scale
         synapses.pre.when, synapses.pre.order = "after_groups", 1
         objects += [source, synapses]
-    variables = STATE[protocol.model]
+    variables = variables or STATE[protocol.model]
+    unit = {**UNIT, **(units or {})}
     state_monitor = b2.StateMonitor(neuron, list(variables), record=True, clock=clock)
     spike_monitor = b2.SpikeMonitor(neuron)
     network = b2.Network(*objects, state_monitor, spike_monitor)
     network.run(protocol.duration_ms * b2.ms, namespace=brian2_namespace(protocol.params))
-    traces = {name: np.append(getattr(state_monitor, name)[0] / UNIT[name], getattr(neuron, name)[0] / UNIT[name])
+    traces = {name: np.append(getattr(state_monitor, name)[0] / unit[name], getattr(neuron, name)[0] / unit[name])
               for name in variables}
     return traces, np.asarray(spike_monitor.t / b2.ms) + DT_MS, neuron.state_updater.abstract_code
 
