@@ -1,7 +1,8 @@
 #!/usr/bin/python3
-"""Brian2 twins of examples/brunel.toml and examples/coba.toml.
+"""Brian2 twins of examples/brunel.toml, examples/coba.toml, examples/cobahh.toml and
+examples/adex.toml.
 
-The same two networks, with the same parameters and the same update semantics as
+The same networks, with the same parameters and the same update semantics as
 neurodyn (which follows NEST), written for Brian2 (python3-brian 2.5, Debian), the peer
 that neurodyn is benchmarked and cross-checked against (bench/compare_brian2.py,
 bench/brunel_meanfield.py).
@@ -45,6 +46,20 @@ averaged exactly over the step. Both integrate the conductances exactly; the
 difference in v is second order in dt. The refractory clamp holds v only; the
 conductances keep decaying and keep receiving input, as in neurodyn.
 
+COBAHH integration: Brian2's COBAHH example's ``exponential_euler`` at dt (0.1 ms); neurodyn
+uses RK4 on 0.01 ms sub-steps, so the two differ by Brian2's integration error (at
+0.1 ms the network fires ~15 % less; ``--hh-dt 0.01`` gives neurodyn's rates, see
+docs/benchmarks.md). Spike detection is the example's ``v > -20 mV`` with a 3 ms
+refractory period, where neurodyn counts upward crossings of -20 mV: the same action
+potentials. The example's zero delay is one step of latency less than neurodyn's
+shortest; the twin uses neurodyn's (threshold after the synapses, Brian2 delay 0).
+
+AdEx integration: ``rk4`` at dt with the threshold tested at the step's end (neurodyn:
+adaptive Dormand-Prince with the crossing located inside the step); v is capped at
+v_spike in the derivatives and held at v_reset for ``tau_refrac + dt`` as above. The
+external drive is ``PoissonInput(N=100, rate=rate/100)``: a binomial count with the mean
+of neurodyn's Poisson count and variance ratio 1 - rate dt / 100 (0.9995 at 500 Hz).
+
 Connectivity and initial states are drawn with NumPy (``numpy.random.Generator`` seeded
 with the run's seed) and handed to Brian2 as arrays: Brian2 has no fixed-in-degree
 rule, and this keeps the distributions (truncated normals, uniform) exactly those of the
@@ -64,6 +79,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
 import resource
 import sys
@@ -126,6 +142,70 @@ COBA = dict(
     v_init=(-55.0, 5.0, -80.0, -50.0),        # mV
     g_exc_init=(0.004, 0.0015, 0.0, 1.0),     # uS
     g_inh_init=(0.02, 0.012, 0.0, 1.0),       # uS
+)
+
+
+# COBAHH, benchmark 3 of Brette et al. (2007), as Brian2's COBAHH example writes it: the
+# values of examples/cobahh.toml. Traub & Miles HH cell of area 20000 um^2.
+COBAHH = dict(
+    n_exc=3200,
+    n_inh=800,
+    p_connect=0.02,
+    cm_nF=0.2,            # 1 uF/cm^2
+    g_leak_uS=0.01,       # 5e-5 S/cm^2
+    e_leak_mV=-60.0,
+    gbar_na_uS=20.0,      # 100 mS/cm^2
+    gbar_k_uS=6.0,        # 30 mS/cm^2
+    e_na_mV=50.0,
+    e_k_mV=-90.0,
+    v_offset_mV=-63.0,    # V_T
+    e_rev_exc_mV=0.0,
+    e_rev_inh_mV=-80.0,
+    tau_syn_exc_ms=5.0,
+    tau_syn_inh_ms=10.0,
+    w_exc_uS=0.006,       # 6 nS
+    w_inh_uS=0.067,       # 67 nS
+    delay_ms=0.1,         # neurodyn's shortest; Brian2's example has none (module docstring)
+    dt_ms=0.1,
+    v_detect_mV=-20.0,    # spike detection
+    refractory_ms=3.0,    # Brian2 only: no second detection within 3 ms
+    # initial state (Brian2's example): v = El + (randn*5 - 5) mV, ge = (randn*1.5 + 4)*10 nS,
+    # gi = (randn*12 + 20)*10 nS, the conductances redrawn until >= 0 (neurodyn's
+    # normal_clipped); m = h = n = 0 (Brian2's default initial value).
+    v_init=(-65.0, 5.0),                           # mV, normal(mean, std)
+    g_exc_init=(0.04, 0.015, 0.0, math.inf),       # uS, normal_clipped
+    g_inh_init=(0.2, 0.12, 0.0, math.inf),         # uS, normal_clipped
+)
+
+# AdEx network (examples/adex.toml): COBA's topology, synapses and weights on the
+# Brette & Gerstner (2005) cell, with external Poisson drive.
+ADEX = dict(
+    n_exc=3200,
+    n_inh=800,
+    p_connect=0.02,
+    cm_nF=0.281,
+    tau_m_ms=9.3667,      # g_L = 30 nS
+    v_rest_mV=-70.6,
+    v_reset_mV=-70.6,
+    v_thresh_mV=-50.4,    # V_T, centre of the exponential
+    v_spike_mV=-40.0,     # spike detection (PyNN's default)
+    delta_t_mV=2.0,
+    a_nS=4.0,
+    b_nA=0.0805,
+    tau_w_ms=144.0,
+    tau_refrac_ms=0.1,
+    e_rev_exc_mV=0.0,
+    e_rev_inh_mV=-80.0,
+    tau_syn_exc_ms=5.0,
+    tau_syn_inh_ms=10.0,
+    w_exc_uS=0.006,
+    w_inh_uS=0.067,
+    delay_ms=0.1,
+    dt_ms=0.1,
+    ext_rate_hz=500.0,    # independent Poisson input per neuron
+    ext_weight_uS=0.006,
+    ext_sources=100,      # Brian2's PoissonInput: N sources at ext_rate / N (module docstring)
+    v_init=(-65.0, 5.0, -80.0, -50.4),             # mV, normal_clipped
 )
 
 
@@ -498,7 +578,150 @@ def run_coba(duration_ms: float = 1000.0, seed: int = 12345, device: str = "runt
     return result
 
 
-RUNNERS = {"brunel": run_brunel, "coba": run_coba}
+def run_cobahh(duration_ms: float = 1000.0, seed: int = 12345, device: str = "runtime", threads: int = 1,
+               directory: str | None = None, clean: bool = False, params: dict = COBAHH,
+               method: str = "exponential_euler") -> Brian2Run:
+    """COBAHH, benchmark 3 of Brette et al. (2007) (examples/cobahh.toml) in Brian2: the
+    equations of Brian2's COBAHH example, integrated with `method` (the example's
+    exponential_euler) at dt."""
+    p = params
+    directory = directory or os.path.join(WORK_ROOT, f"cobahh_{device}")
+    t_build = time.perf_counter()
+    b2 = _prepare_device(device, directory, threads)
+    b2.seed(seed)
+    rng = np.random.default_rng(seed)
+    ms, mV, nF, uS = b2.ms, b2.mV, b2.nF, b2.uS
+    dt = p["dt_ms"]
+    b2.defaultclock.dt = dt * ms
+    n_exc, n_inh = p["n_exc"], p["n_inh"]
+    n = n_exc + n_inh
+
+    eqs = """
+    dv/dt = (g_leak * (e_leak - v) + ge * (e_exc - v) + gi * (e_inh - v)
+             - g_na * (m * m * m) * h * (v - e_na) - g_k * (n * n * n * n) * (v - e_k)) / c_m : volt
+    dm/dt = alpha_m * (1 - m) - beta_m * m : 1
+    dn/dt = alpha_n * (1 - n) - beta_n * n : 1
+    dh/dt = alpha_h * (1 - h) - beta_h * h : 1
+    dge/dt = -ge / tau_exc : siemens
+    dgi/dt = -gi / tau_inh : siemens
+    alpha_m = 0.32 * (mV**-1) * 4 * mV / exprel((13 * mV - v + v_t) / (4 * mV)) / ms : Hz
+    beta_m = 0.28 * (mV**-1) * 5 * mV / exprel((v - v_t - 40 * mV) / (5 * mV)) / ms : Hz
+    alpha_h = 0.128 * exp((17 * mV - v + v_t) / (18 * mV)) / ms : Hz
+    beta_h = 4. / (1 + exp((40 * mV - v + v_t) / (5 * mV))) / ms : Hz
+    alpha_n = 0.032 * (mV**-1) * 5 * mV / exprel((15 * mV - v + v_t) / (5 * mV)) / ms : Hz
+    beta_n = .5 * exp((10 * mV - v + v_t) / (40 * mV)) / ms : Hz
+    """
+    namespace = dict(
+        c_m=p["cm_nF"] * nF, g_leak=p["g_leak_uS"] * uS, e_leak=p["e_leak_mV"] * mV,
+        g_na=p["gbar_na_uS"] * uS, g_k=p["gbar_k_uS"] * uS, e_na=p["e_na_mV"] * mV, e_k=p["e_k_mV"] * mV,
+        v_t=p["v_offset_mV"] * mV, e_exc=p["e_rev_exc_mV"] * mV, e_inh=p["e_rev_inh_mV"] * mV,
+        tau_exc=p["tau_syn_exc_ms"] * ms, tau_inh=p["tau_syn_inh_ms"] * ms,
+        w_exc=p["w_exc_uS"] * uS, w_inh=p["w_inh_uS"] * uS, v_detect=p["v_detect_mV"] * mV,
+    )
+    neurons = b2.NeuronGroup(n, eqs, threshold="v > v_detect", refractory=p["refractory_ms"] * ms,
+                             method=method, namespace=namespace, name="neurons")
+    neurons.set_event_schedule("spike", when="after_synapses")
+    neurons.v = rng.normal(*p["v_init"], n) * mV
+    neurons.ge = truncated_normal(rng, *p["g_exc_init"], n) * uS
+    neurons.gi = truncated_normal(rng, *p["g_inh_init"], n) * uS
+    exc, inh = neurons[:n_exc], neurons[n_exc:]
+
+    t_conn = time.perf_counter()
+    e_src, e_tgt = fixed_probability(rng, n_exc, n, p["p_connect"])
+    i_src, i_tgt = fixed_probability(rng, n_inh, n, p["p_connect"])
+    connectivity_s = time.perf_counter() - t_conn
+
+    delay = max(p["delay_ms"] - dt, 0.0) * ms  # see the module docstring
+    syn_exc = b2.Synapses(exc, neurons, on_pre="ge_post += w_exc", delay=delay, namespace=namespace,
+                          name="syn_exc")
+    syn_exc.connect(i=e_src, j=e_tgt)
+    syn_inh = b2.Synapses(inh, neurons, on_pre="gi_post += w_inh", delay=delay, namespace=namespace,
+                          name="syn_inh")
+    syn_inh.connect(i=i_src, j=i_tgt)
+    spike_mon = b2.SpikeMonitor(neurons, name="spikes")
+    net = b2.Network(neurons, syn_exc, syn_inh, spike_mon)
+
+    groups = {"E": (0, n_exc), "I": (n_exc, n_inh)}
+    result = Brian2Run(network="cobahh", device=device, seed=seed, duration_ms=duration_ms, threads=threads,
+                       dt_ms=dt, sizes={"E": n_exc, "I": n_inh}, synapses=int(e_src.size + i_src.size),
+                       connectivity_s=connectivity_s)
+    _finish(b2, net, result, directory, clean, t_build, duration_ms)
+    result.spikes = _collect_spikes(b2, spike_mon, groups, dt)
+    out_degree = np.concatenate([np.bincount(e_src, minlength=n_exc), np.bincount(i_src, minlength=n_inh)])
+    result.synaptic_events = _recurrent_events(result.spikes, groups, out_degree)
+    return result
+
+
+def run_adex(duration_ms: float = 1000.0, seed: int = 12345, device: str = "runtime", threads: int = 1,
+             directory: str | None = None, clean: bool = False, params: dict = ADEX) -> Brian2Run:
+    """AdEx network (examples/adex.toml) in Brian2: Brette & Gerstner (2005) cells,
+    integrated with RK4 at dt."""
+    p = params
+    directory = directory or os.path.join(WORK_ROOT, f"adex_{device}")
+    t_build = time.perf_counter()
+    b2 = _prepare_device(device, directory, threads)
+    b2.seed(seed)
+    rng = np.random.default_rng(seed)
+    ms, mV, nF, uS, nS, nA, Hz = b2.ms, b2.mV, b2.nF, b2.uS, b2.nS, b2.nA, b2.Hz
+    dt = p["dt_ms"]
+    b2.defaultclock.dt = dt * ms
+    n_exc, n_inh = p["n_exc"], p["n_inh"]
+    n = n_exc + n_inh
+
+    # v is capped at v_spike in the derivatives (vc), as in neurodyn and NEST. While
+    # refractory, v is held (at v_reset) and w evolves with it.
+    eqs = """
+    vc = clip(v, -1 * volt, v_spike) : volt
+    dv/dt = (g_leak * (v_rest - vc) + g_leak * delta_t * exp((vc - v_t) / delta_t)
+             + ge * (e_exc - vc) + gi * (e_inh - vc) - w) / c_m : volt (unless refractory)
+    dw/dt = (a * (vc - v_rest) - w) / tau_w : amp
+    dge/dt = -ge / tau_exc : siemens
+    dgi/dt = -gi / tau_inh : siemens
+    """
+    namespace = dict(
+        c_m=p["cm_nF"] * nF, g_leak=p["cm_nF"] / p["tau_m_ms"] * uS,  # nF / ms = uS
+        v_rest=p["v_rest_mV"] * mV, v_reset=p["v_reset_mV"] * mV, v_t=p["v_thresh_mV"] * mV,
+        v_spike=p["v_spike_mV"] * mV, delta_t=p["delta_t_mV"] * mV, a=p["a_nS"] * nS, b=p["b_nA"] * nA,
+        tau_w=p["tau_w_ms"] * ms, e_exc=p["e_rev_exc_mV"] * mV, e_inh=p["e_rev_inh_mV"] * mV,
+        tau_exc=p["tau_syn_exc_ms"] * ms, tau_inh=p["tau_syn_inh_ms"] * ms,
+        w_exc=p["w_exc_uS"] * uS, w_inh=p["w_inh_uS"] * uS, w_ext=p["ext_weight_uS"] * uS,
+    )
+    neurons = b2.NeuronGroup(n, eqs, threshold="v >= v_spike", reset="v = v_reset\nw += b",
+                             refractory=(p["tau_refrac_ms"] + dt) * ms, method="rk4",
+                             namespace=namespace, name="neurons")
+    neurons.set_event_schedule("spike", when="after_synapses")
+    neurons.v = truncated_normal(rng, *p["v_init"], n) * mV
+    exc, inh = neurons[:n_exc], neurons[n_exc:]
+
+    t_conn = time.perf_counter()
+    e_src, e_tgt = fixed_probability(rng, n_exc, n, p["p_connect"])
+    i_src, i_tgt = fixed_probability(rng, n_inh, n, p["p_connect"])
+    connectivity_s = time.perf_counter() - t_conn
+
+    delay = max(p["delay_ms"] - dt, 0.0) * ms  # see the module docstring
+    syn_exc = b2.Synapses(exc, neurons, on_pre="ge_post += w_exc", delay=delay, namespace=namespace,
+                          name="syn_exc")
+    syn_exc.connect(i=e_src, j=e_tgt)
+    syn_inh = b2.Synapses(inh, neurons, on_pre="gi_post += w_inh", delay=delay, namespace=namespace,
+                          name="syn_inh")
+    syn_inh.connect(i=i_src, j=i_tgt)
+    drive = b2.PoissonInput(neurons, "ge", N=p["ext_sources"], rate=p["ext_rate_hz"] / p["ext_sources"] * Hz,
+                            weight="w_ext")
+    spike_mon = b2.SpikeMonitor(neurons, name="spikes")
+    net = b2.Network(neurons, syn_exc, syn_inh, drive, spike_mon)
+
+    groups = {"E": (0, n_exc), "I": (n_exc, n_inh)}
+    result = Brian2Run(network="adex", device=device, seed=seed, duration_ms=duration_ms, threads=threads,
+                       dt_ms=dt, sizes={"E": n_exc, "I": n_inh}, synapses=int(e_src.size + i_src.size),
+                       connectivity_s=connectivity_s)
+    _finish(b2, net, result, directory, clean, t_build, duration_ms)
+    result.spikes = _collect_spikes(b2, spike_mon, groups, dt)
+    out_degree = np.concatenate([np.bincount(e_src, minlength=n_exc), np.bincount(i_src, minlength=n_inh)])
+    result.synaptic_events = _recurrent_events(result.spikes, groups, out_degree)
+    return result
+
+
+RUNNERS = {"brunel": run_brunel, "coba": run_coba, "cobahh": run_cobahh, "adex": run_adex}
 
 
 def main(argv=None) -> int:
@@ -512,10 +735,21 @@ def main(argv=None) -> int:
     parser.add_argument("--clean", action="store_true", help="rebuild the standalone project from scratch")
     parser.add_argument("--json", help="write the timings and statistics here")
     parser.add_argument("--spikes", help="write the spikes here (.npz: <pop>_times_ms, <pop>_ids)")
+    parser.add_argument("--hh-dt", type=float, help="cobahh only: time step (ms) instead of 0.1, for the "
+                        "integrator-accuracy check in docs/benchmarks.md (the delay stays 0.1 ms)")
+    parser.add_argument("--hh-method", default="exponential_euler",
+                        help="cobahh only: Brian2 integration method (default exponential_euler, the example's)")
     args = parser.parse_args(argv)
 
+    extra = {}
+    if args.network == "cobahh":
+        extra["method"] = args.hh_method
+        if args.hh_dt is not None:
+            extra["params"] = dict(COBAHH, dt_ms=args.hh_dt)
+    elif args.hh_dt is not None or args.hh_method != "exponential_euler":
+        parser.error("--hh-dt and --hh-method apply to cobahh only")
     result = RUNNERS[args.network](duration_ms=args.duration, seed=args.seed, device=args.device,
-                                   threads=args.threads, directory=args.directory, clean=args.clean)
+                                   threads=args.threads, directory=args.directory, clean=args.clean, **extra)
     summary = result.summary()
     if args.json:
         with open(args.json, "w") as f:

@@ -1,11 +1,11 @@
 #!/usr/bin/python3
-"""neurodyn against Brian2 (C++ standalone) on the two example networks, side by side.
+"""neurodyn against Brian2 (C++ standalone) on the example networks, side by side.
 
 Why: Brian2 is the peer that runs on the same machine (Debian's python3-brian), so it
 is the one measured here, not quoted. Each simulator runs the same network
-(examples/brunel.toml for 1 s, examples/coba.toml for 10 s; Brian2 twins in
-bench/brian2_models.py) on one thread with the same seed, each in its own process, and
-the script reports:
+(examples/brunel.toml for 1 s, examples/coba.toml for 10 s, examples/cobahh.toml for
+0.5 s, examples/adex.toml for 1 s; Brian2 twins in bench/brian2_models.py) on one thread
+with the same seed, each in its own process, and the script reports:
 
   construction  neurodyn: build_time_s of its summary (connectivity, state, buffers).
                 Brian2: drawing the connectivity with NumPy + the part of the compiled
@@ -47,6 +47,10 @@ Commands (from the repository root):
     /usr/bin/python3 bench/compare_brian2.py --brian2-only             # Brian2 half only
     /usr/bin/python3 bench/compare_brian2.py --neurodyn build/neurodyn \\
         --json results/compare_brian2.json --markdown results/compare_brian2.md
+    /usr/bin/python3 bench/compare_brian2.py --neurodyn build/neurodyn --networks cobahh adex \\
+        --json results/compare_hh_adex.json --markdown results/compare_hh_adex.md
+
+The default is --networks brunel coba; cobahh and adex are chosen by name.
 
 Everything temporary goes under /tmp/neurodyn-brian2 (--workdir).
 """
@@ -80,6 +84,14 @@ NETWORKS = {
     "coba": dict(
         model="examples/coba.toml", duration_ms=10000.0,
         # fixed probability 0.02 onto all 4000 neurons
+        mean_out_degree={"E": 0.02 * 4000, "I": 0.02 * 4000}),
+    # Hodgkin-Huxley: neurodyn's RK4 with 10 sub-steps per step costs ~70x real time on
+    # this machine, so 0.5 s keeps its run under ~60 s (docs/benchmarks.md).
+    "cobahh": dict(
+        model="examples/cobahh.toml", duration_ms=500.0,
+        mean_out_degree={"E": 0.02 * 4000, "I": 0.02 * 4000}),
+    "adex": dict(
+        model="examples/adex.toml", duration_ms=1000.0,
         mean_out_degree={"E": 0.02 * 4000, "I": 0.02 * 4000}),
 }
 
@@ -358,13 +370,16 @@ def main(argv=None) -> int:
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--brunel-duration", type=float, default=NETWORKS["brunel"]["duration_ms"], help="ms")
     parser.add_argument("--coba-duration", type=float, default=NETWORKS["coba"]["duration_ms"], help="ms")
+    parser.add_argument("--cobahh-duration", type=float, default=NETWORKS["cobahh"]["duration_ms"], help="ms")
+    parser.add_argument("--adex-duration", type=float, default=NETWORKS["adex"]["duration_ms"], help="ms")
     parser.add_argument("--spread-seeds", type=int, default=3,
                         help="extra Brian2 seeds for the between-seed rate spread (default 3)")
     parser.add_argument("--workdir", default=os.path.join(brian2_models.WORK_ROOT, "compare"))
     parser.add_argument("--json", help="write every number here")
     parser.add_argument("--markdown", help="write the tables here")
     args = parser.parse_args(argv)
-    args.duration = {"brunel": args.brunel_duration, "coba": args.coba_duration}
+    args.duration = {"brunel": args.brunel_duration, "coba": args.coba_duration, "cobahh": args.cobahh_duration,
+                     "adex": args.adex_duration}
     if not args.brian2_only and not (os.path.isfile(args.neurodyn) and os.access(args.neurodyn, os.X_OK)):
         parser.error(f"--neurodyn: no executable at {args.neurodyn}; build it (scripts/build.sh) or run "
                      f"the Brian2 half alone with --brian2-only")
