@@ -8,4 +8,5 @@ bash scripts/setup.sh
 bash scripts/build.sh
 jobs=$(nproc 2>/dev/null || echo 2)
 ctest --test-dir build --output-on-failure -j"$jobs"
-NEURODYN_BUILD_DIR="$PWD/build" /usr/bin/python3 -m pytest -q python/tests
+NEURODYN_BUILD_DIR="$PWD/build" PYTHONPATH="$PWD/build/python${PYTHONPATH:+:$PYTHONPATH}" \
+  /usr/bin/python3 -m pytest -q python/tests

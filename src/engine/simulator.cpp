@@ -404,6 +404,39 @@ std::vector<double> Simulator::get_state(const std::string& population_name, con
     return values;
 }
 
+void Simulator::set_state(const std::string& population_name, const std::string& variable,
+                          std::span<const double> values) {
+    const PopulationLayout& pop = population(population_name);
+    const std::size_t p = static_cast<std::size_t>(&pop - layout_.data());
+    const ModelInfo& model = find_model(pop.model);
+    const int index = model.state_index(variable);
+    if (index < 0) {
+        const auto names = model.state_names();
+        throw KeyError("'" + variable + "' is not a state variable of " + std::string(model.name) +
+                       did_you_mean(variable, names));
+    }
+    if (values.size() != pop.size)
+        throw ValueError("set_state: population '" + pop.name + "' has " + std::to_string(pop.size) + " neurons, got " +
+                         std::to_string(values.size()) + " values of " + variable);
+    const FieldInfo& field = model.state[static_cast<std::size_t>(index)];
+    for (std::size_t i = 0; i < values.size(); ++i) {
+        const double x = values[i];
+        const bool in_bounds = std::isfinite(x) && (field.bound != Bound::positive || x > 0.0) &&
+                               (field.bound != Bound::non_negative || x >= 0.0);
+        if (!in_bounds)
+            throw ValueError("set_state: " + variable + " of neuron " + std::to_string(i) + " of population '" + pop.name +
+                             "' must be " + (std::isfinite(x) ? std::string(bound_text(field.bound)) + " " + std::string(field.unit)
+                                                              : std::string("a finite number")) +
+                             ", got " + format_number(x));
+    }
+    for (auto& shard : shards_)
+        for (auto& slot : shard->groups)
+            if (slot.population == p) {
+                const auto state = slot.group->state(static_cast<std::size_t>(index));
+                std::copy(values.begin() + slot.first, values.begin() + slot.first + state.size(), state.begin());
+            }
+}
+
 void Simulator::sample_probes(Step at_step_end) {
     // Values are read from the group that owns each neuron.
     for (auto& probe : probes_) {

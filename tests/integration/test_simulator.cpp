@@ -258,3 +258,30 @@ TEST(Simulator, InvalidSpecIsRefusedBeforeBuilding) {
         EXPECT_NE(std::string(e.what()).find("tau_m must be > 0 ms, got -20"), std::string::npos) << e.what();
     }
 }
+
+TEST(Simulator, SetStateReplacesAVariableOnEveryShardAndRefusesBadValues) {
+    NetworkSpec spec = mixed_network(3);
+    const std::size_t n = spec.populations[0].size;
+    std::vector<double> v(n);
+    for (std::size_t i = 0; i < n; ++i) v[i] = -70.0 + 0.01 * static_cast<double>(i);
+    std::vector<std::vector<double>> after_run;
+    for (const std::size_t shards : {1u, 3u}) {
+        Simulator sim(spec, BuildOptions{shards, 0.0});
+        sim.run(5.0);
+        sim.set_state(spec.populations[0].name, "v", v);
+        EXPECT_EQ(sim.get_state(spec.populations[0].name, "v"), v);
+        sim.run(5.0);
+        after_run.push_back(sim.get_state(spec.populations[0].name, "v"));
+    }
+    EXPECT_EQ(after_run[0], after_run[1]);  // the same continuation whatever the split
+
+    Simulator sim(spec);
+    const std::string name = spec.populations[0].name;
+    EXPECT_THROW(sim.set_state(name, "vv", v), KeyError);
+    EXPECT_THROW(sim.set_state("nobody", "v", v), KeyError);
+    EXPECT_THROW(sim.set_state(name, "v", std::vector<double>(n + 1, 0.0)), ValueError);
+    v[2] = std::nan("");
+    EXPECT_THROW(sim.set_state(name, "v", v), ValueError);
+    EXPECT_EQ(sim.get_state(name, "v")[0], sim.get_state(name, "v")[0]);  // untouched, finite
+    EXPECT_THROW(sim.set_state("I", "gsyn_exc", std::vector<double>(40, -1.0)), ValueError);  // conductances >= 0
+}

@@ -130,6 +130,11 @@ public:
 
     // Current values of a state variable for every neuron of a population.
     std::vector<double> get_state(const std::string& population, const std::string& variable) const;
+    // Replaces a state variable of every neuron of a population (one finite value per
+    // neuron, in population order) between runs. KeyError for an unknown population or
+    // variable, ValueError for a wrong count or a non-finite value; nothing is changed
+    // then.
+    void set_state(const std::string& population, const std::string& variable, std::span<const double> values);
 
     std::vector<StateProbe>& state_probes() { return probes_; }
     const std::vector<StateProbe>& state_probes() const { return probes_; }

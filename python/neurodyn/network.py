@@ -1,0 +1,463 @@
+"""Network descriptions and their simulations.
+
+A :class:`Network` is a thin handle on the engine's NetworkSpec: every call that adds
+something passes it to C++, where ``NetworkSpec::validate`` checks it at once (and the
+addition is undone if it fails), so a mistake is reported by the call that made it, with
+the same message the ``neurodyn`` command gives for the same mistake in a model file.
+Model-level relations between parameters (``v_reset < v_thresh``) are checked when the
+network is built, or by :meth:`Network.check`.
+
+:meth:`Network.build` makes a :class:`Simulation`: the network's arrays, its recorders,
+and the clock. Units everywhere: ms, mV, nA, nF, uS, Hz.
+"""
+
+import threading
+
+from . import _core
+from .errors import NeurodynKeyError, NeurodynValueError
+
+__all__ = ["Network", "Population", "Projection", "Simulation", "Trace", "load_model_file"]
+
+
+def _name(population):
+    """The name of a population given as a Population or a string."""
+    if isinstance(population, Population):
+        return population.name
+    if isinstance(population, str):
+        return population
+    raise TypeError(f"expected a Population or a population name, got {type(population).__name__} {population!r}")
+
+
+class Population:
+    """A handle on one population of a :class:`Network` (returned by
+    :meth:`Network.population`); use it wherever a population is expected."""
+
+    __slots__ = ("name", "model", "size", "index")
+
+    def __init__(self, name, model, size, index):
+        self.name = name
+        self.model = model
+        self.size = int(size)
+        self.index = index
+
+    def __len__(self):
+        return self.size
+
+    def __repr__(self):
+        return f"<Population {self.name!r}: {self.size} {self.model}>"
+
+
+class Projection:
+    """A handle on one projection of a :class:`Network` (returned by
+    :meth:`Network.connect`)."""
+
+    __slots__ = ("name", "source", "target", "receptor", "index")
+
+    def __init__(self, name, source, target, receptor, index):
+        self.name = name
+        self.source = source
+        self.target = target
+        self.receptor = receptor
+        self.index = index
+
+    def __repr__(self):
+        return f"<Projection {self.name!r}: {self.source} -> {self.target} ({self.receptor})>"
+
+
+class Network:
+    """A network and its simulation settings.
+
+    Parameters
+    ----------
+    dt : float
+        Time step (ms), > 0.
+    seed : int
+        Master seed of every random number (connectivity, initial values, Poisson input).
+    duration : float
+        Default simulated time (ms) of :meth:`Simulation.run` without an argument.
+    """
+
+    def __init__(self, dt=0.1, seed=12345, duration=1000.0):
+        self._init(_core.Spec(float(dt), int(seed), float(duration)), "python", "")
+
+    def _init(self, spec, source, text):
+        self._spec = spec
+        self._source = source
+        self._text = text
+        self._simulation = None
+        self._populations = {name: Population(name, model, size, i)
+                             for i, (name, model, size) in enumerate(spec.populations())}
+        self._projections = [Projection(name, pre, post, receptor, i)
+                             for i, (name, pre, post, receptor) in enumerate(spec.projections())]
+
+    @classmethod
+    def _from_spec(cls, spec, source, text):
+        network = cls.__new__(cls)
+        network._init(spec, source, text)
+        return network
+
+    # --- settings -----------------------------------------------------------------
+
+    @property
+    def dt(self):
+        """Time step (ms)."""
+        return self._spec.dt
+
+    @property
+    def seed(self):
+        """Master seed of all random numbers."""
+        return self._spec.seed
+
+    @seed.setter
+    def seed(self, value):
+        self._modifiable()
+        self._spec.set_seed(int(value))
+
+    @property
+    def duration(self):
+        """Default run duration (ms)."""
+        return self._spec.duration
+
+    @duration.setter
+    def duration(self, value):
+        self._modifiable()
+        self._spec.set_duration(float(value))
+
+    @property
+    def populations(self):
+        """The populations, in the order they were added."""
+        return list(self._populations.values())
+
+    @property
+    def projections(self):
+        """The projections, in the order they were added."""
+        return list(self._projections)
+
+    def __getitem__(self, name):
+        """The population called `name`."""
+        try:
+            return self._populations[name]
+        except KeyError:
+            raise NeurodynKeyError(f"unknown population '{name}' (populations: "
+                                  f"{', '.join(self._populations) or 'none'})") from None
+
+    def __repr__(self):
+        neurons = sum(p.size for p in self._populations.values())
+        return (f"<Network: {len(self._populations)} populations ({neurons} neurons), "
+                f"{len(self._projections)} projections, {self._spec.n_stimuli} stimuli, "
+                f"{self._spec.n_recorders} recorders, dt = {self.dt:g} ms, seed = {self.seed}>")
+
+    def _modifiable(self):
+        if self._simulation is not None:
+            raise RuntimeError("this network is being simulated by Network.run(); describe it completely "
+                               "before running it, or use Network.build() for independent simulations")
+
+    # --- description ----------------------------------------------------------------
+
+    def population(self, name, model, size, params=None, initial=None, spike_times=None):
+        """Adds `size` neurons of `model` (a registered model name, see
+        :func:`neurodyn.models`) and returns their :class:`Population`.
+
+        `params` and `initial` map parameter and state-variable names to values: a
+        number, an array with one value per neuron, or a distribution
+        (:func:`neurodyn.uniform`, ...). A parameter chosen by name takes the name
+        (``{"transfer": "relu"}``). `spike_times` (ms) is for ``SpikeSourceArray``: one
+        list shared by all neurons or one list per neuron.
+        """
+        self._modifiable()
+        index = self._spec.add_population(str(name), str(model), int(size), dict(params or {}),
+                                          dict(initial or {}), spike_times)
+        population = Population(str(name), str(model), size, index)
+        self._populations[population.name] = population
+        return population
+
+    def connect(self, source, target, connector, weight=0.0, delay=1.0, receptor="excitatory",
+                synapse=None, name=""):
+        """Connects `source` to `target` and returns the :class:`Projection`.
+
+        `connector` is one of :func:`neurodyn.all_to_all`, :func:`~neurodyn.one_to_one`,
+        :func:`~neurodyn.fixed_probability`, :func:`~neurodyn.fixed_number_pre`,
+        :func:`~neurodyn.fixed_number_post`, :func:`~neurodyn.from_list`. `weight`
+        (in the receptor's unit: nA, uS or mV) and `delay` (ms, >= dt, rounded to whole
+        steps) are a number, a distribution, or an array of n_source x n_target values
+        (``[source, target]``). `synapse` is :func:`neurodyn.static_synapse` (default)
+        or :func:`neurodyn.tsodyks_markram`.
+        """
+        self._modifiable()
+        if not isinstance(connector, _core.Connector):
+            raise TypeError(f"connector must be made by neurodyn.all_to_all(), fixed_probability(), ...; "
+                            f"got {type(connector).__name__} {connector!r}")
+        if synapse is None:
+            synapse = _core.static_synapse()
+        if not isinstance(synapse, _core.Synapse):
+            raise TypeError(f"synapse must be made by neurodyn.static_synapse() or tsodyks_markram(); "
+                            f"got {type(synapse).__name__} {synapse!r}")
+        pre, post = _name(source), _name(target)
+        index = self._spec.add_projection(pre, post, connector, weight, delay, str(receptor), synapse, str(name))
+        projection_name = self._spec.projections()[index][0]
+        projection = Projection(projection_name, pre, post, str(receptor), index)
+        self._projections.append(projection)
+        return projection
+
+    def _stimulus(self, kind, target, **fields):
+        self._modifiable()
+        self._spec.add_stimulus(kind, _name(target), fields)
+
+    def poisson_input(self, target, rate, weight, receptor="excitatory", neurons=None, start=0.0, stop=None,
+                      name=""):
+        """Independent Poisson spike input to each selected neuron of `target`: `rate`
+        (Hz) input spikes per neuron, each of `weight` (receptor's unit) onto `receptor`
+        (NEST's poisson_generator). `neurons`: indices (default: all); `start`, `stop`
+        (ms; stop None = until the end)."""
+        self._stimulus("poisson", target, rate=rate, weight=weight, receptor=receptor, neurons=neurons,
+                       start=start, stop=stop, name=name)
+
+    def dc_input(self, target, amplitude, neurons=None, start=0.0, stop=None, name=""):
+        """A constant current of `amplitude` (nA) from `start` to `stop` (ms); PyNN's
+        DCSource."""
+        self._stimulus("dc", target, amplitude=amplitude, neurons=neurons, start=start, stop=stop, name=name)
+
+    def step_current_input(self, target, times, amplitudes, neurons=None, start=0.0, stop=None, name=""):
+        """A piecewise-constant current: `amplitudes[i]` (nA) from `times[i]` (ms) on,
+        0 before the first time; PyNN's StepCurrentSource."""
+        self._stimulus("step_current", target, times=times, amplitudes=amplitudes, neurons=neurons,
+                       start=start, stop=stop, name=name)
+
+    def ac_input(self, target, amplitude=1.0, frequency=10.0, offset=0.0, phase=0.0, neurons=None, start=0.0,
+                 stop=None, name=""):
+        """A sinusoidal current offset + amplitude sin(2 pi frequency t + phase) (nA, Hz,
+        degrees; t the simulation time); PyNN's ACSource."""
+        self._stimulus("ac", target, amplitude=amplitude, frequency=frequency, offset=offset, phase=phase,
+                       neurons=neurons, start=start, stop=stop, name=name)
+
+    def noisy_current_input(self, target, mean=0.0, stdev=1.0, dt=None, neurons=None, start=0.0, stop=None,
+                            name=""):
+        """A Gaussian current (nA) of `mean` and `stdev`, redrawn every `dt` ms (default:
+        every step; a multiple of the step) independently per neuron; PyNN's
+        NoisyCurrentSource."""
+        self._stimulus("noisy_current", target, mean=mean, stdev=stdev, dt=dt, neurons=neurons, start=start,
+                       stop=stop, name=name)
+
+    def record_spikes(self, population, neurons=None):
+        """Records the spikes of `population` (or of the `neurons` indices in it)."""
+        self._modifiable()
+        self._spec.add_recorder("spikes", _name(population), neurons, [], 0.0)
+
+    def record_state(self, population, variables, neurons=None, interval=0.0):
+        """Samples state `variables` (a name or a list of names, e.g. "v") of
+        `population` every `interval` ms (0: every step), from t = 0; read them with
+        :meth:`Simulation.trace`."""
+        self._modifiable()
+        if isinstance(variables, str):
+            variables = [variables]
+        self._spec.add_recorder("state", _name(population), neurons, [str(v) for v in variables], float(interval))
+
+    # --- building and running -------------------------------------------------------
+
+    def check(self):
+        """Checks every neuron's parameters and initial values (model ranges and
+        relations such as v_reset < v_thresh) without building synapses."""
+        self._spec.check()
+
+    def build(self, shards=1, memory_limit=None, output=None):
+        """Builds the network into a new :class:`Simulation` at t = 0.
+
+        `shards`: number of parts the network is split into (results do not depend on
+        it). `memory_limit` (bytes): refuse a network estimated to need more (default:
+        the memory available). `output`: path of an HDF5 result file to stream the
+        recordings into (the layout of docs/output-format.md, as ``neurodyn run -o``).
+        The simulation works on a copy: changing the network afterwards does not
+        change it.
+        """
+        core = _core.Simulation(self._spec, int(shards), float(memory_limit or 0.0),
+                                "" if output is None else str(output), self._source, self._text)
+        return Simulation(core)
+
+    @property
+    def simulation(self):
+        """The Simulation that :meth:`run` built, or None."""
+        return self._simulation
+
+    def run(self, duration=None):
+        """Builds the network on first use, then runs it for `duration` ms (default:
+        the network's duration); later calls continue. Returns the Simulation."""
+        if self._simulation is None:
+            self._simulation = self.build()
+        self._simulation.run(duration)
+        return self._simulation
+
+
+def load_model_file(path):
+    """Reads and validates a TOML model file (docs/model-file.md) into a
+    :class:`Network`; errors start with ``file:line:column:`` as the command's do."""
+    spec = _core.load_model_file(str(path))
+    try:
+        with open(path, encoding="utf-8") as f:
+            text = f.read()
+    except OSError:
+        text = ""
+    return Network._from_spec(spec, str(path), text)
+
+
+class Trace:
+    """Samples of one state variable: ``times`` (ms, one per sample), ``values``
+    (samples x neurons), ``neurons`` (the population indices of the columns) and
+    ``unit``. Unpacks as ``times, values = trace``."""
+
+    __slots__ = ("population", "variable", "times", "values", "neurons", "unit")
+
+    def __init__(self, population, variable, times, values, neurons, unit):
+        self.population = population
+        self.variable = variable
+        self.times = times
+        self.values = values
+        self.neurons = neurons
+        self.unit = unit
+
+    def __iter__(self):
+        return iter((self.times, self.values))
+
+    def __repr__(self):
+        return (f"<Trace {self.population}.{self.variable} ({self.unit}): {self.values.shape[0]} samples "
+                f"x {self.values.shape[1]} neurons>")
+
+
+class Simulation:
+    """A built network, its recordings and its clock (made by :meth:`Network.build`).
+
+    :meth:`run` advances it; the results so far can be read at any time between runs.
+    """
+
+    def __init__(self, core):
+        self._core = core
+
+    # --- clock ----------------------------------------------------------------------
+
+    @property
+    def t(self):
+        """Simulated time so far (ms)."""
+        return self._core.time
+
+    @property
+    def dt(self):
+        """Time step (ms)."""
+        return self._core.dt
+
+    @property
+    def step(self):
+        """Steps simulated so far."""
+        return self._core.step
+
+    @property
+    def seed(self):
+        return self._core.seed
+
+    def run(self, duration=None):
+        """Advances the simulation by `duration` ms (default: the network's duration),
+        rounded to whole steps; call again to continue.
+
+        The GIL is released while it runs, so other Python threads go on. Ctrl-C
+        (SIGINT) stops it between two steps and raises KeyboardInterrupt; the
+        simulation stays consistent (its time is :attr:`t`) and can be continued. Only
+        a run in the main thread installs the Ctrl-C handler; the previous handler is
+        restored when run() returns.
+        """
+        if duration is None:
+            duration = self._core.duration
+        handle_sigint = threading.current_thread() is threading.main_thread()
+        self._core.run(float(duration), handle_sigint)
+        return self
+
+    # --- results --------------------------------------------------------------------
+
+    @property
+    def populations(self):
+        """Names of the populations, in order."""
+        return [name for name, _, _ in self._core.populations()]
+
+    def spikes(self, population):
+        """``(times, ids)`` of the recorded spikes of `population` so far: times in ms
+        (float64, non-decreasing) and population indices (int64)."""
+        return self._core.spikes(_name(population))
+
+    def spike_counts(self):
+        """Spikes emitted by each population so far (recorded or not): {name: count}."""
+        return self._core.spike_counts()
+
+    def mean_rates(self):
+        """Mean firing rate of each population so far (Hz): {name: rate}."""
+        t = self.t
+        sizes = {name: size for name, _, size in self._core.populations()}
+        return {name: (count / sizes[name] / (t / 1000.0) if t > 0 else 0.0)
+                for name, count in self.spike_counts().items()}
+
+    def state(self, population, variable):
+        """The current value of state `variable` of every neuron of `population`, as a
+        new float64 array."""
+        return self._core.get_state(_name(population), str(variable))
+
+    def set_state(self, population, variable, values):
+        """Sets state `variable` of every neuron of `population`: one number for all,
+        or an array of one finite value per neuron. Takes effect from the next step."""
+        self._core.set_state(_name(population), str(variable), values)
+
+    def trace(self, population, variable, recorder=None):
+        """The samples of `variable` of `population` recorded so far, as a
+        :class:`Trace` (``times, values = sim.trace("E", "v")``). When several state
+        recorders sample the same variable, `recorder` picks one by its index among the
+        network's recorders."""
+        population = _name(population)
+        traces = self._core.traces(population, str(variable))
+        if recorder is not None:
+            traces = [trace for trace in traces if trace[4] == recorder]
+        if len(traces) != 1:
+            if not traces:
+                recorded = ", ".join(f"{p}.{v}" for p, v in self._core.recorded_states()) or "nothing"
+                which = "" if recorder is None else f" by recorder {recorder}"
+                raise NeurodynKeyError(f"{variable} of population '{population}' is not recorded{which} "
+                                       f"(recorded: {recorded}); use Network.record_state")
+            indices = ", ".join(str(trace[4]) for trace in traces)
+            raise NeurodynValueError(f"{variable} of population '{population}' is sampled by several recorders "
+                                     f"({indices}); choose one with recorder=")
+        times, values, neurons, unit, _ = traces[0]
+        return Trace(population, str(variable), times, values, neurons, unit)
+
+    # --- facts ----------------------------------------------------------------------
+
+    @property
+    def synapse_count(self):
+        return self._core.synapse_count
+
+    @property
+    def build_seconds(self):
+        """Wall-clock time of the build (s)."""
+        return self._core.build_seconds
+
+    @property
+    def run_seconds(self):
+        """Wall-clock time of all runs so far (s)."""
+        return self._core.run_seconds
+
+    def phase_times(self):
+        """Where the run time went (s): update, input, delivery, exchange, record."""
+        return self._core.phase_times()
+
+    @property
+    def output(self):
+        """Path of the HDF5 result file, or None."""
+        return self._core.output or None
+
+    def close(self):
+        """Closes the result file (if any); the simulation itself stays usable."""
+        self._core.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+        return False
+
+    def __repr__(self):
+        return (f"<Simulation at t = {self.t:g} ms: {len(self.populations)} populations, "
+                f"{self.synapse_count} synapses>")
