@@ -12,13 +12,16 @@
 #include <iostream>
 #include <sstream>
 
+#include "neurodyn/analysis/oscillations.hpp"
 #include "neurodyn/analysis/spike_statistics.hpp"
+#include "neurodyn/analysis/spike_trains.hpp"
 #include "neurodyn/core/error.hpp"
 #include "neurodyn/core/strings.hpp"
 #include "neurodyn/engine/simulator.hpp"
 #include "neurodyn/io/model_file.hpp"
 #include "neurodyn/models/registry.hpp"
 #include "neurodyn/record/hdf5_recorder.hpp"
+#include "neurodyn/record/hdf5_result_file.hpp"
 #include "neurodyn/record/spike_recorder.hpp"
 
 namespace {
@@ -243,6 +246,142 @@ int validate_command(const std::string& model_path, bool quiet) {
     return 0;
 }
 
+struct AnalyzeOptions {
+    std::string result_path;
+    double from_ms = 0.0;           // leave out the transient before this time
+    double window_ms = 100.0;       // Fano factor windows
+    double bin_ms = 1.0;            // population activity for the spectrum; 5x for count correlations
+    std::size_t correlation_sample = 200;
+    std::string json_path;
+};
+
+struct PopulationAnalysis {
+    std::string name;
+    std::size_t neurons = 0, spikes = 0;
+    double rate_hz = 0, cv = 0, lv = 0, fano = 0, count_correlation = 0, peak_hz = 0, peak_power = 0;
+};
+
+// `neurodyn analyze`: the analysis layer on a result file, per population.
+int analyze_command(const AnalyzeOptions& options) {
+    const ResultFileContents file = read_result_file(options.result_path);
+    const double t_stop = file.t_reached_ms > 0.0 ? file.t_reached_ms : file.duration_requested_ms;
+    if (!(options.from_ms >= 0.0 && options.from_ms < t_stop))
+        throw ValueError("--from must be >= 0 and before the end of the recording (" + format_number(t_stop) +
+                         " ms), got " + format_number(options.from_ms) + " ms");
+    if (!(options.window_ms > 0.0) || !(options.bin_ms > 0.0))
+        throw ValueError("--window and --bin must be > 0 ms");
+    // Spikes are stamped at the end of their step, so the step (t - dt, t] holds a spike
+    // stamped t: the analysis window (from, to] is [from + dt/2, to + dt/2) for the
+    // functions below, which count [start, stop). Its length is unchanged.
+    const double half_step = 0.5 * file.dt_ms;
+    const double t_start = options.from_ms + half_step;
+    const double t_end = t_stop + half_step;
+    std::vector<PopulationAnalysis> rows;
+    for (const auto& spikes : file.spikes) {
+        PopulationAnalysis row;
+        row.name = spikes.population;
+        std::size_t n = spikes.n_neurons;
+        for (const std::uint32_t id : spikes.ids) n = std::max<std::size_t>(n, id + 1u);
+        row.neurons = n;
+        std::vector<double> times;
+        std::vector<std::uint32_t> ids;
+        for (std::size_t k = 0; k < spikes.times_ms.size(); ++k)
+            if (spikes.times_ms[k] >= t_start && spikes.times_ms[k] < t_end) {
+                times.push_back(spikes.times_ms[k]);
+                ids.push_back(spikes.ids[k]);
+            }
+        row.spikes = times.size();
+        if (n == 0) {
+            rows.push_back(row);
+            continue;
+        }
+        const auto trains = analysis::group_by_neuron(times, ids, n);
+        row.rate_hz = analysis::mean_rate_hz(times.size(), n, t_end - t_start);
+        row.cv = analysis::finite_mean(analysis::isi_cv_per_neuron(trains));
+        row.lv = analysis::finite_mean(analysis::local_variation(trains));
+        row.fano = t_end - t_start >= 2.0 * options.window_ms
+                       ? analysis::finite_mean(analysis::fano_factors(trains, t_start, t_end, options.window_ms))
+                       : std::nan("");
+        std::vector<std::uint32_t> sample;
+        for (std::uint32_t i = 0; i < n && sample.size() < options.correlation_sample; ++i)
+            if (!trains.train(i).empty()) sample.push_back(i);
+        if (sample.size() >= 2) {
+            const auto matrix = analysis::count_correlation_matrix(trains, sample, t_start, t_end, 5.0 * options.bin_ms);
+            std::vector<double> off_diagonal;
+            for (std::size_t a = 0; a < sample.size(); ++a)
+                for (std::size_t b = a + 1; b < sample.size(); ++b) off_diagonal.push_back(matrix[a * sample.size() + b]);
+            row.count_correlation = analysis::finite_mean(off_diagonal);
+        } else {
+            row.count_correlation = std::nan("");
+        }
+        const auto bins = static_cast<std::size_t>((t_end - t_start) / options.bin_ms);
+        if (bins >= 16) {
+            const auto spectrum = analysis::population_spectrum(times, n, t_start, t_end, options.bin_ms,
+                                                                std::min<std::size_t>(1024, bins));
+            const double nyquist = 500.0 / options.bin_ms;
+            const auto peak = analysis::peak_frequency(spectrum, std::min(2.0, nyquist), nyquist);
+            row.peak_hz = peak.frequency_hz;
+            row.peak_power = peak.power;
+        } else {
+            row.peak_hz = row.peak_power = std::nan("");
+        }
+        rows.push_back(row);
+    }
+    // Golomb's chi for every sampled state variable with at least two neurons.
+    std::vector<std::pair<std::string, double>> synchrony;
+    for (const auto& report : file.reports) {
+        const std::size_t columns = report.node_ids.size();
+        if (columns < 2 || report.interval_ms <= 0.0) continue;
+        const auto first = static_cast<std::size_t>(std::max(0.0, std::ceil((options.from_ms - report.t_start_ms) / report.interval_ms)));
+        if (first + 2 > report.n_samples) continue;
+        const std::span<const double> kept(report.data.data() + first * columns, (report.n_samples - first) * columns);
+        synchrony.emplace_back(report.population + "." + report.variable,
+                               analysis::synchrony_chi(kept, report.n_samples - first, columns));
+    }
+
+    std::printf("%s: %s, %s ms recorded (dt %s ms), analysed from %s ms\n", options.result_path.c_str(),
+                file.complete ? "complete" : "INCOMPLETE run", format_number(t_stop).c_str(),
+                format_number(file.dt_ms).c_str(), format_number(options.from_ms).c_str());
+    std::printf("\n%-12s %8s %10s %9s %7s %6s %6s %10s %10s %11s\n", "population", "neurons", "spikes", "rate (Hz)", "CV ISI",
+                "LV", "Fano", "count corr", "peak (Hz)", "peak power");
+    const auto shown = [](double x, int digits) {
+        if (!std::isfinite(x)) return std::string("-");
+        char text[32];
+        std::snprintf(text, sizeof text, "%.*f", digits, x);
+        return std::string(text);
+    };
+    for (const auto& r : rows)
+        std::printf("%-12s %8zu %10zu %9s %7s %6s %6s %10s %10s %11s\n", r.name.c_str(), r.neurons, r.spikes,
+                    shown(r.rate_hz, 2).c_str(), shown(r.cv, 2).c_str(), shown(r.lv, 2).c_str(), shown(r.fano, 2).c_str(),
+                    shown(r.count_correlation, 3).c_str(), shown(r.peak_hz, 1).c_str(), shown(r.peak_power, 3).c_str());
+    std::printf("\nFano: counts in %s ms windows; count corr: mean over pairs of up to %zu neurons, %s ms bins;\n"
+                "spectrum: population rate in %s ms bins (Welch), peak above 2 Hz.\n",
+                format_number(options.window_ms).c_str(), options.correlation_sample,
+                format_number(5.0 * options.bin_ms).c_str(), format_number(options.bin_ms).c_str());
+    for (const auto& [name, chi] : synchrony) std::printf("synchrony chi of %s: %s\n", name.c_str(), shown(chi, 3).c_str());
+
+    if (!options.json_path.empty()) {
+        std::ofstream json(options.json_path);
+        if (!json) throw FileError("cannot write the analysis file '" + options.json_path + "'");
+        json << "{\n  \"file\": " << json_string(options.result_path) << ",\n  \"complete\": " << (file.complete ? "true" : "false")
+             << ",\n  \"from_ms\": " << json_number(options.from_ms) << ",\n  \"to_ms\": " << json_number(t_stop)
+             << ",\n  \"populations\": {";
+        for (std::size_t k = 0; k < rows.size(); ++k) {
+            const auto& r = rows[k];
+            json << (k ? "," : "") << "\n    " << json_string(r.name) << ": {\"neurons\": " << r.neurons
+                 << ", \"spikes\": " << r.spikes << ", \"rate_hz\": " << json_number(r.rate_hz)
+                 << ", \"cv_isi\": " << json_number(r.cv) << ", \"lv\": " << json_number(r.lv)
+                 << ", \"fano\": " << json_number(r.fano) << ", \"count_correlation\": " << json_number(r.count_correlation)
+                 << ", \"peak_hz\": " << json_number(r.peak_hz) << ", \"peak_power\": " << json_number(r.peak_power) << "}";
+        }
+        json << "\n  },\n  \"synchrony_chi\": {";
+        for (std::size_t k = 0; k < synchrony.size(); ++k)
+            json << (k ? ", " : "") << json_string(synchrony[k].first) << ": " << json_number(synchrony[k].second);
+        json << "}\n}\n";
+    }
+    return 0;
+}
+
 int models_command(const std::string& name) {
     for (const ModelInfo* model : all_models()) {
         if (!name.empty() && model->name != name) continue;
@@ -299,6 +438,14 @@ int main(int argc, char** argv) {
     auto* models_cmd = app.add_subcommand("models", "List the neuron models, or describe one");
     models_cmd->add_option("name", model_name, "Model to describe");
 
+    AnalyzeOptions analyze;
+    auto* analyze_cmd = app.add_subcommand("analyze", "Measure the dynamics recorded in a result file");
+    analyze_cmd->add_option("result", analyze.result_path, "Result file (HDF5) written by neurodyn run")->required();
+    analyze_cmd->add_option("--from", analyze.from_ms, "Leave out the spikes before this time (ms), e.g. a transient");
+    analyze_cmd->add_option("--window", analyze.window_ms, "Window of the Fano factor (ms, default 100)");
+    analyze_cmd->add_option("--bin", analyze.bin_ms, "Bin of the population rate for the spectrum (ms, default 1)");
+    analyze_cmd->add_option("--json", analyze.json_path, "Also write the figures to this JSON file");
+
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {
@@ -314,6 +461,7 @@ int main(int argc, char** argv) {
         }
         if (*validate_cmd) return validate_command(validate_path, validate_quiet);
         if (*models_cmd) return models_command(model_name);
+        if (*analyze_cmd) return analyze_command(analyze);
     } catch (const UserError& e) {
         std::cerr << "neurodyn: error: " << e.what() << std::endl;
         return 2;

@@ -573,4 +573,152 @@ void Hdf5ResultFile::close() {
     impl_->close();
 }
 
+namespace {
+
+// Reading: every failure names the file and the object.
+class ResultReader {
+public:
+    explicit ResultReader(std::filesystem::path path) : path_(std::move(path)) {}
+
+    ResultFileContents read() {
+        QuietHdf5Errors quiet;
+        if (!std::filesystem::exists(path_)) throw FileError("cannot read result file '" + path_.string() + "': No such file or directory");
+        const htri_t is_hdf5 = H5Fis_hdf5(path_.c_str());
+        if (is_hdf5 <= 0) throw ValueError("'" + path_.string() + "' is not an HDF5 file (is it a neurodyn result?)");
+        file_ = Handle(H5Fopen(path_.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT));
+        if (file_.get() < 0) throw FileError("cannot read result file '" + path_.string() + "': " + take_hdf5_error_reason());
+        const hid_t root = file_.get();
+        if (H5Aexists(root, "format") <= 0 || read_string_attribute(root, "format", "/") != kFormatName)
+            throw ValueError("'" + path_.string() + "' is an HDF5 file but not a neurodyn result (no format = \"" +
+                             std::string(kFormatName) + "\" attribute)");
+        const auto version = static_cast<std::int32_t>(read_number_attribute(root, "format_version", "/"));
+        if (version > kFormatVersion)
+            throw ValueError("'" + path_.string() + "' has result format version " + std::to_string(version) +
+                             "; this neurodyn reads up to version " + std::to_string(kFormatVersion));
+        ResultFileContents contents;
+        contents.dt_ms = read_number_attribute(root, "dt", "/");
+        contents.duration_requested_ms = read_number_attribute(root, "duration_requested", "/");
+        contents.t_reached_ms = read_number_attribute(root, "t_reached", "/");
+        contents.complete = read_number_attribute(root, "complete", "/") == 1.0;
+        contents.model_source = read_string_attribute(root, "model_source", "/");
+        for (const std::string& population : children("/spikes")) contents.spikes.push_back(read_spikes(population));
+        for (const std::string& population : children("/report"))
+            for (const std::string& variable : children("/report/" + population))
+                contents.reports.push_back(read_report(population, variable));
+        return contents;
+    }
+
+private:
+    [[noreturn]] void fail(const std::string& what, const std::string& object) const {
+        throw ValueError("cannot read " + what + " '" + object + "' of result file '" + path_.string() +
+                         "': " + take_hdf5_error_reason());
+    }
+
+    std::vector<std::string> children(const std::string& group_path) const {
+        std::vector<std::string> names;
+        if (H5Lexists(file_.get(), group_path.c_str(), H5P_DEFAULT) <= 0) return names;
+        Handle group(H5Gopen2(file_.get(), group_path.c_str(), H5P_DEFAULT));
+        if (group.get() < 0) fail("group", group_path);
+        H5Literate(
+            group.get(), H5_INDEX_NAME, H5_ITER_INC, nullptr,
+            [](hid_t, const char* name, const H5L_info_t*, void* data) -> herr_t {
+                static_cast<std::vector<std::string>*>(data)->emplace_back(name);
+                return 0;
+            },
+            &names);
+        return names;
+    }
+
+    double read_number_attribute(hid_t object, const char* name, const std::string& object_path) const {
+        const std::string attribute_path = object_path + "@" + name;
+        Handle attribute(H5Aopen(object, name, H5P_DEFAULT));
+        if (attribute.get() < 0) fail("attribute", attribute_path);
+        double value = 0.0;
+        if (H5Aread(attribute.get(), H5T_NATIVE_DOUBLE, &value) < 0) fail("attribute", attribute_path);
+        return value;
+    }
+
+    std::string read_string_attribute(hid_t object, const char* name, const std::string& object_path) const {
+        const std::string attribute_path = object_path + "@" + name;
+        Handle attribute(H5Aopen(object, name, H5P_DEFAULT));
+        if (attribute.get() < 0) fail("attribute", attribute_path);
+        Handle type(H5Tcopy(H5T_C_S1));
+        H5Tset_size(type.get(), H5T_VARIABLE);
+        H5Tset_cset(type.get(), H5T_CSET_UTF8);
+        char* text = nullptr;
+        if (H5Aread(attribute.get(), type.get(), &text) < 0) fail("attribute", attribute_path);
+        std::string value = text != nullptr ? text : "";
+        H5free_memory(text);
+        return value;
+    }
+
+    template <class T>
+    std::vector<T> read_dataset(const std::string& dataset_path, hid_t memory_type, std::vector<hsize_t>* shape = nullptr) const {
+        Handle dataset(H5Dopen2(file_.get(), dataset_path.c_str(), H5P_DEFAULT));
+        if (dataset.get() < 0) fail("dataset", dataset_path);
+        Handle space(H5Dget_space(dataset.get()));
+        const int rank = H5Sget_simple_extent_ndims(space.get());
+        if (rank < 1 || rank > 2) fail("dataset", dataset_path);
+        hsize_t dims[2] = {0, 1};
+        H5Sget_simple_extent_dims(space.get(), dims, nullptr);
+        if (shape) shape->assign(dims, dims + rank);
+        std::vector<T> values(static_cast<std::size_t>(dims[0] * (rank == 2 ? dims[1] : 1)));
+        if (!values.empty() && H5Dread(dataset.get(), memory_type, H5S_ALL, H5S_ALL, H5P_DEFAULT, values.data()) < 0)
+            fail("dataset", dataset_path);
+        return values;
+    }
+
+    ResultFileContents::Spikes read_spikes(const std::string& population) const {
+        const std::string group_path = "/spikes/" + population;
+        ResultFileContents::Spikes spikes;
+        spikes.population = population;
+        Handle group(H5Gopen2(file_.get(), group_path.c_str(), H5P_DEFAULT));
+        if (group.get() < 0) fail("group", group_path);
+        if (H5Aexists(group.get(), "n_neurons") > 0)
+            spikes.n_neurons = static_cast<std::uint64_t>(read_number_attribute(group.get(), "n_neurons", group_path));
+        spikes.times_ms = read_dataset<double>(group_path + "/timestamps", H5T_NATIVE_DOUBLE);
+        const auto ids = read_dataset<std::uint64_t>(group_path + "/node_ids", H5T_NATIVE_UINT64);
+        if (ids.size() != spikes.times_ms.size())
+            throw ValueError("result file '" + path_.string() + "': " + group_path + " has " +
+                             std::to_string(spikes.times_ms.size()) + " timestamps but " + std::to_string(ids.size()) +
+                             " node_ids");
+        spikes.ids.reserve(ids.size());
+        for (const std::uint64_t id : ids) {
+            if (id > std::numeric_limits<std::uint32_t>::max() || (spikes.n_neurons > 0 && id >= spikes.n_neurons))
+                throw ValueError("result file '" + path_.string() + "': " + group_path + " has node id " +
+                                 std::to_string(id) + " beyond its " + std::to_string(spikes.n_neurons) + " neurons");
+            spikes.ids.push_back(static_cast<std::uint32_t>(id));
+        }
+        return spikes;
+    }
+
+    ResultFileContents::Report read_report(const std::string& population, const std::string& variable) const {
+        const std::string group_path = "/report/" + population + "/" + variable;
+        ResultFileContents::Report report;
+        report.population = population;
+        report.variable = variable;
+        std::vector<hsize_t> shape;
+        report.data = read_dataset<double>(group_path + "/data", H5T_NATIVE_DOUBLE, &shape);
+        report.node_ids = read_dataset<std::uint64_t>(group_path + "/mapping/node_ids", H5T_NATIVE_UINT64);
+        const auto time = read_dataset<double>(group_path + "/mapping/time", H5T_NATIVE_DOUBLE);
+        if (shape.size() != 2 || shape[1] != report.node_ids.size() || time.size() != 3)
+            throw ValueError("result file '" + path_.string() + "': " + group_path +
+                             " does not have the report layout (data [samples, neurons], mapping/time [3])");
+        report.n_samples = static_cast<std::size_t>(shape[0]);
+        report.t_start_ms = time[0];
+        report.interval_ms = time[2];
+        Handle data(H5Dopen2(file_.get(), (group_path + "/data").c_str(), H5P_DEFAULT));
+        if (data.get() >= 0 && H5Aexists(data.get(), "units") > 0)
+            report.units = read_string_attribute(data.get(), "units", group_path + "/data");
+        return report;
+    }
+
+    std::filesystem::path path_;
+    Handle file_;
+};
+
+}  // namespace
+
+ResultFileContents read_result_file(const std::filesystem::path& path) { return ResultReader(path).read(); }
+
 }  // namespace neurodyn

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -217,4 +218,57 @@ TEST(Cli, CtrlCLeavesAReadableResultMarkedIncomplete) {
     EXPECT_EQ(read_int_attribute(file, "complete"), 0);
     EXPECT_EQ(dataset_length(file, "/spikes/E/timestamps"), dataset_length(file, "/spikes/E/node_ids"));
     H5Fclose(file);
+}
+
+// The number after `"key": ` in a JSON text (the first occurrence after `from`).
+static double json_value(const std::string& text, const std::string& key, std::size_t from = 0) {
+    const std::size_t at = text.find("\"" + key + "\": ", from);
+    if (at == std::string::npos) return std::nan("");
+    return std::stod(text.substr(at + key.size() + 4));
+}
+
+TEST(Cli, AnalyzeReportsTheRecordedDynamics) {
+    TempDir dir;
+    const auto model = dir.write("small.toml", kSmallModel);
+    const auto out = dir / "small.h5";
+    ASSERT_EQ(run("run " + model.string() + " -q -o " + out.string()).status, 0);
+    const auto result = run("analyze " + out.string() + " --json " + (dir / "a.json").string());
+    ASSERT_EQ(result.status, 0) << result.output;
+    for (const char* expected : {"complete", "rate (Hz)", "CV ISI", "LV", "Fano", "peak (Hz)", "synchrony chi of E.v"})
+        EXPECT_NE(result.output.find(expected), std::string::npos) << expected << "\n" << result.output;
+    std::ifstream json(dir / "a.json");
+    const std::string text((std::istreambuf_iterator<char>(json)), std::istreambuf_iterator<char>());
+    H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
+    hid_t file = H5Fopen(out.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);
+    ASSERT_GE(file, 0);
+    const auto spikes = static_cast<double>(dataset_length(file, "/spikes/E/timestamps"));
+    H5Fclose(file);
+    // Every recorded spike is counted, and the rate is count / (neurons x 0.2 s) exactly.
+    EXPECT_EQ(json_value(text, "spikes"), spikes);
+    EXPECT_DOUBLE_EQ(json_value(text, "rate_hz"), spikes / (50 * 0.2));
+    EXPECT_EQ(json_value(text, "neurons"), 50.0);
+    const double cv = json_value(text, "cv_isi");
+    EXPECT_GT(cv, 0.0);  // driven by Poisson input: irregular, neither clock-like nor absent
+    EXPECT_LT(cv, 2.0);
+    EXPECT_GE(json_value(text, "E.v"), 0.0);  // chi of the two sampled membranes, in [0, 1]
+    EXPECT_LE(json_value(text, "E.v"), 1.0);
+}
+
+TEST(Cli, AnalyzeRefusesWhatIsNotAResultFile) {
+    TempDir dir;
+    const auto missing = run("analyze " + (dir / "none.h5").string());
+    EXPECT_EQ(missing.status, 2);
+    EXPECT_NE(missing.output.find("cannot read result file"), std::string::npos) << missing.output;
+    const auto text_file = dir.write("model.toml", kSmallModel);
+    const auto not_hdf5 = run("analyze " + text_file.string());
+    EXPECT_EQ(not_hdf5.status, 2);
+    EXPECT_NE(not_hdf5.output.find("is not an HDF5 file"), std::string::npos) << not_hdf5.output;
+    const auto model = dir.write("small.toml", kSmallModel);
+    const auto out = dir / "small.h5";
+    ASSERT_EQ(run("run " + model.string() + " -q -o " + out.string()).status, 0);
+    const auto late = run("analyze " + out.string() + " --from 500");
+    EXPECT_EQ(late.status, 2);
+    EXPECT_NE(late.output.find("--from must be >= 0 and before the end of the recording (200 ms), got 500 ms"),
+              std::string::npos)
+        << late.output;
 }

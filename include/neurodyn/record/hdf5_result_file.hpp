@@ -15,6 +15,7 @@
 #include <memory>
 #include <span>
 #include <string>
+#include <vector>
 
 namespace neurodyn {
 
@@ -95,5 +96,34 @@ private:
     struct Impl;
     std::unique_ptr<Impl> impl_;
 };
+
+// A result file read back whole: what `neurodyn analyze` and other readers need.
+struct ResultFileContents {
+    struct Spikes {
+        std::string population;
+        std::uint64_t n_neurons = 0;  // from the attribute; 0 when the writer was not told
+        std::vector<double> times_ms;
+        std::vector<std::uint32_t> ids;  // population-local
+    };
+    struct Report {
+        std::string population, variable, units;
+        double t_start_ms = 0.0, interval_ms = 0.0;
+        std::vector<std::uint64_t> node_ids;  // the neuron of each column
+        std::size_t n_samples = 0;
+        std::vector<double> data;  // n_samples x node_ids.size(), row-major
+    };
+    double dt_ms = 0.0;
+    double duration_requested_ms = 0.0;
+    double t_reached_ms = 0.0;
+    bool complete = false;
+    std::string model_source;
+    std::vector<Spikes> spikes;
+    std::vector<Report> reports;
+};
+
+// Reads a file written by Hdf5ResultFile. FileError naming the path when it cannot be
+// opened; ValueError when it is HDF5 but not a neurodyn result (no or another `format`
+// attribute, a newer format_version, missing datasets).
+ResultFileContents read_result_file(const std::filesystem::path& path);
 
 }  // namespace neurodyn
