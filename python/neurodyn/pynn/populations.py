@@ -1,0 +1,129 @@
+"""Population, PopulationView and Assembly for neurodyn.pynn.
+
+A Population keeps its parameters as evaluated arrays (PyNN's ParameterSpace evaluated
+once, so random values are drawn once with PyNN's RNG and read back exactly) and its
+initial values likewise; both are handed to the engine when the network is built.
+"""
+
+import numpy as np
+
+from pyNN import common, errors
+from pyNN.parameters import ParameterSpace, Sequence, simplify
+from pyNN.standardmodels import StandardCellType
+
+from . import simulator
+from .recording import Recorder
+from .simulator import not_supported, state
+
+
+class Assembly(common.Assembly):
+    _simulator = simulator
+
+
+class PopulationView(common.PopulationView):
+    _assembly_class = Assembly
+    _simulator = simulator
+
+    def _get_parameters(self, *names):
+        parameter_dict = {}
+        for name in names:
+            value = self.parent._parameters[name]
+            if isinstance(value, np.ndarray):
+                value = value[self.mask]
+            parameter_dict[name] = simplify(value)
+        return ParameterSpace(parameter_dict, shape=(self.size,))
+
+    def _set_parameters(self, parameter_space):
+        state.check_modifiable("changing neuron parameters")
+        parameter_space.evaluate(simplify=False)
+        for name, value in parameter_space.items():
+            self.parent._parameters[name][self.mask] = value
+
+    def _set_initial_value_array(self, variable, initial_values):
+        self.parent._set_initial_values_masked(variable, initial_values, self.mask)
+
+    def _get_view(self, selector, label=None):
+        return PopulationView(self, selector, label)
+
+
+class Population(common.Population):
+    __doc__ = common.Population.__doc__
+    _simulator = simulator
+    _recorder_class = Recorder
+    _assembly_class = Assembly
+
+    def __init__(self, *args, **kwargs):
+        state.check_modifiable("creating a Population")
+        common.Population.__init__(self, *args, **kwargs)
+
+    def _create_cells(self):
+        if not isinstance(self.celltype, StandardCellType) or not hasattr(self.celltype, "nd_model"):
+            raise not_supported(f"the cell type {type(self.celltype).__name__} (only the standard cell types "
+                                f"of neurodyn.pynn are supported)")
+        id_range = np.arange(state.id_counter, state.id_counter + self.size)
+        self.all_cells = np.array([simulator.ID(id) for id in id_range], dtype=simulator.ID)
+        self._mask_local = np.ones((self.size,), dtype=bool)
+        parameter_space = self.celltype.native_parameters
+        parameter_space.shape = (self.size,)
+        parameter_space.evaluate(simplify=False)
+        self._parameters = parameter_space.as_dict()
+        self._initial = {}
+        for id in self.all_cells:
+            id.parent = self
+        state.id_counter += self.size
+        state.populations.append(self)
+
+    @property
+    def _nd_name(self):
+        return state.population_name(self)
+
+    def _set_initial_value_array(self, variable, initial_values):
+        self._set_initial_values_masked(variable, initial_values, slice(None))
+
+    def _set_initial_values_masked(self, variable, initial_values, mask):
+        if variable not in self.celltype.nd_state:
+            raise errors.NonExistentParameterError(variable, self.celltype.__class__.__name__,
+                                                   list(self.celltype.nd_state))
+        full = self._initial.get(variable)
+        if full is None:
+            full = np.full(self.size, np.nan)
+        values = initial_values
+        if hasattr(values, "evaluate"):
+            if values.shape is None or values.shape != (self.size,):
+                values.shape = np.zeros(self.size)[mask].shape
+            values = values.evaluate(simplify=False)
+        full = full.copy()
+        full[mask] = values
+        self._initial[variable] = full
+        if state.built:  # takes effect now, as in NEST
+            current = state.simulation.state(self._nd_name, variable)
+            current[mask] = values
+            state.simulation.set_state(self._nd_name, variable, current)
+
+    def _get_view(self, selector, label=None):
+        return PopulationView(self, selector, label)
+
+    def _get_parameters(self, *names):
+        return ParameterSpace({name: simplify(self._parameters[name]) for name in names}, shape=(self.size,))
+
+    def _set_parameters(self, parameter_space):
+        state.check_modifiable("changing neuron parameters")
+        parameter_space.evaluate(simplify=False)
+        for name, value in parameter_space.items():
+            self._parameters[name] = value
+
+    def _build(self, net):
+        params, spike_times = {}, None
+        for name, value in self._parameters.items():
+            if name == "spike_times":
+                spike_times = [np.asarray(getattr(s, "value", s), dtype=float).reshape(-1).tolist()
+                               for s in np.atleast_1d(value)]
+                continue
+            value = simplify(value)
+            params[name] = float(value) if np.ndim(value) == 0 else np.asarray(value, dtype=float)
+        initial = {}
+        for name, value in self._initial.items():
+            value = simplify(value)
+            initial[name] = float(value) if np.ndim(value) == 0 else np.asarray(value, dtype=float)
+        net.population(self._nd_name, self.celltype.nd_model, self.size, params=params, initial=initial,
+                       spike_times=spike_times)

@@ -1,0 +1,200 @@
+"""Projection for neurodyn.pynn.
+
+PyNN's connectors run in Python, as for PyNN's Brian2 backend, so every connector and
+every way of giving weights and delays (numbers, arrays, RandomDistribution with PyNN's
+RNGs, functions of distance) behaves exactly as PyNN defines it. The connections are
+kept here (indices, weights, delays: what get() returns) and handed to the engine as
+explicit lists when the network is built: one neurodyn projection per pair of
+populations an Assembly or view spans.
+"""
+
+import numpy as np
+
+from pyNN import common
+from pyNN.space import Space
+
+import neurodyn
+
+from . import simulator
+from .simulator import not_supported, state
+from .standardmodels import StaticSynapse, TsodyksMarkramSynapse
+
+_ATTRIBUTES = ("weight", "delay", "U", "tau_rec", "tau_facil")
+
+
+class Connection(common.Connection):
+    """One connection of a Projection (PyNN's Connection interface)."""
+
+    def __init__(self, projection, index):
+        self.projection = projection
+        self.index = index
+
+    @property
+    def presynaptic_index(self):
+        return int(self.projection._column("presynaptic_index")[self.index])
+
+    @property
+    def postsynaptic_index(self):
+        return int(self.projection._column("postsynaptic_index")[self.index])
+
+    def _get(self, name):
+        return float(self.projection._column(name)[self.index])
+
+    weight = property(lambda self: self._get("weight"))
+    delay = property(lambda self: self._get("delay"))
+
+    def as_tuple(self, *attribute_names):
+        return tuple(getattr(self, name) for name in attribute_names)
+
+
+class Projection(common.Projection):
+    __doc__ = common.Projection.__doc__
+    _simulator = simulator
+    _static_synapse_class = StaticSynapse
+
+    def __init__(self, presynaptic_population, postsynaptic_population, connector, synapse_type=None, source=None,
+                 receptor_type=None, space=Space(), label=None):
+        state.check_modifiable("creating a Projection")
+        if source is not None:
+            raise not_supported(f"Projection(source={source!r}) (spikes come from the neuron's threshold)")
+        if synapse_type is not None and not isinstance(synapse_type, (StaticSynapse, TsodyksMarkramSynapse)):
+            raise not_supported(f"the synapse type {type(synapse_type).__name__} (StaticSynapse and "
+                                f"TsodyksMarkramSynapse are supported)")
+        common.Projection.__init__(self, presynaptic_population, postsynaptic_population, connector, synapse_type,
+                                   source, receptor_type, space, label)
+        self._chunks = {name: [] for name in ("presynaptic_index", "postsynaptic_index") + _ATTRIBUTES}
+        self._columns = None
+        connector.connect(self)
+        state.projections.append(self)
+
+    # --- connections --------------------------------------------------------------------
+
+    def _convergent_connect(self, presynaptic_indices, postsynaptic_index, **connection_parameters):
+        pre = np.asarray(presynaptic_indices, dtype=np.int64).reshape(-1)
+        n = pre.size
+        self._chunks["presynaptic_index"].append(pre)
+        self._chunks["postsynaptic_index"].append(np.full(n, int(postsynaptic_index), dtype=np.int64))
+        for name in _ATTRIBUTES:
+            if name in connection_parameters:
+                value = np.broadcast_to(np.asarray(connection_parameters[name], dtype=float), (n,))
+                self._chunks[name].append(np.array(value))
+            elif name in ("weight", "delay"):
+                raise ValueError(f"connector gave no {name}")
+        unknown = set(connection_parameters) - set(_ATTRIBUTES) - {"dendritic_delay_fraction"}
+        if unknown:
+            raise not_supported(f"the synapse parameters {sorted(unknown)}")
+        if connection_parameters.get("dendritic_delay_fraction", 1.0) != 1.0:
+            raise not_supported("dendritic_delay_fraction other than 1")
+        self._columns = None
+
+    def _all_columns(self):
+        if self._columns is None:
+            self._columns = {}
+            for name, chunks in self._chunks.items():
+                if chunks:
+                    self._columns[name] = np.concatenate(chunks)
+                    self._chunks[name] = [self._columns[name]]
+                elif name in ("presynaptic_index", "postsynaptic_index"):
+                    self._columns[name] = np.zeros(0, dtype=np.int64)
+                elif name in ("weight", "delay"):
+                    self._columns[name] = np.zeros(0)
+        return self._columns
+
+    def _column(self, name):
+        columns = self._all_columns()
+        if name.endswith("s") and name[:-1] in columns:  # weights -> weight
+            name = name[:-1]
+        if name not in columns:
+            raise KeyError(f"{name!r} is not an attribute of the connections of {self.synapse_type.__class__.__name__} "
+                           f"(attributes: {', '.join(n for n in columns if 'index' not in n)})")
+        return columns[name]
+
+    def __len__(self):
+        return int(self._all_columns()["presynaptic_index"].size)
+
+    def __getitem__(self, i):
+        if isinstance(i, (int, np.integer)):
+            if not -len(self) <= i < len(self):
+                raise IndexError(f"connection {i} of {len(self)}")
+            return Connection(self, int(i) % max(len(self), 1))
+        if isinstance(i, slice):
+            return [Connection(self, k) for k in range(*i.indices(len(self)))]
+        raise TypeError(f"connections are indexed by an int or a slice, not {type(i).__name__}")
+
+    def _min_delay(self):
+        return float(self._column("delay").min())
+
+    def _max_delay(self):
+        return float(self._column("delay").max())
+
+    # --- get and set ----------------------------------------------------------------------
+
+    def _get_attributes_as_list(self, names):
+        columns = [self._column(name) for name in names]
+        converted = [c.tolist() for c in columns]
+        return list(zip(*converted)) if converted else []
+
+    def _get_attributes_as_arrays(self, names, multiple_synapses='sum'):
+        pre = self._column("presynaptic_index")
+        post = self._column("postsynaptic_index")
+        out = []
+        for name in names:
+            values = self._column(name)
+            result = np.full((self.pre.size, self.post.size), np.nan)
+            if multiple_synapses in ("last", "first"):
+                order = np.arange(pre.size) if multiple_synapses == "last" else np.arange(pre.size)[::-1]
+                result[pre[order], post[order]] = values[order]
+            else:
+                ufunc, start = {"sum": (np.add, 0.0), "min": (np.minimum, np.inf),
+                                "max": (np.maximum, -np.inf)}[multiple_synapses]
+                work = np.full((self.pre.size, self.post.size), start)
+                ufunc.at(work, (pre, post), values)
+                connected = np.zeros((self.pre.size, self.post.size), dtype=bool)
+                connected[pre, post] = True
+                result[connected] = work[connected]
+            out.append(result)
+        return out
+
+    def _set_attributes(self, parameter_space):
+        state.check_modifiable("changing connection attributes (Projection.set)")
+        parameter_space.evaluate()
+        pre = self._column("presynaptic_index")
+        post = self._column("postsynaptic_index")
+        for name, value in parameter_space.items():
+            column = self._column(name)
+            column[:] = value[pre, post] if np.ndim(value) == 2 else value
+
+    def _set_initial_value_array(self, variable, initial_value):
+        raise not_supported(f"initial values of synaptic state ({variable})")
+
+    # --- building -------------------------------------------------------------------------
+
+    def _synapse(self):
+        if not isinstance(self.synapse_type, TsodyksMarkramSynapse):
+            return neurodyn.static_synapse()
+        values = {}
+        for name in ("U", "tau_rec", "tau_facil"):
+            column = self._column(name)
+            if column.size and np.ptp(column) != 0:
+                raise not_supported(f"TsodyksMarkramSynapse with {name} differing between connections "
+                                    f"(neurodyn keeps U, tau_rec, tau_facil per projection)")
+            values[name] = float(column[0]) if column.size else float(self.synapse_type.default_parameters[name])
+        return neurodyn.tsodyks_markram(**values)
+
+    def _build(self, net):
+        if len(self) == 0:
+            return
+        pre_ids = np.asarray(self.pre.all_cells, dtype=np.int64)[self._column("presynaptic_index")]
+        post_ids = np.asarray(self.post.all_cells, dtype=np.int64)[self._column("postsynaptic_index")]
+        weights, delays = self._column("weight"), self._column("delay")
+        synapse = self._synapse()
+        for post_population, post_local, post_positions in state.locate(post_ids):
+            pre_groups = state.locate(pre_ids[post_positions])
+            for pre_population, pre_local, pre_positions in pre_groups:
+                positions = post_positions[pre_positions]
+                connector = neurodyn.from_list(sources=pre_local, targets=post_local[pre_positions],
+                                               weights=weights[positions], delays=delays[positions])
+                net.connect(pre_population._nd_name, post_population._nd_name, connector,
+                            delay=float(delays[positions].min()), receptor=self.receptor_type, synapse=synapse,
+                            name=f"projection{state.projections.index(self)}:{pre_population._nd_name}->"
+                                 f"{post_population._nd_name}")

@@ -1,0 +1,224 @@
+"""PyNN's standard cell types, synapse types and current sources for neurodyn.
+
+neurodyn's models carry PyNN's names, parameter names, units and defaults
+(docs/models.md), so every translation is the identity: a PyNN cell type maps to the
+neurodyn model of the same name. Standard types neurodyn does not provide are defined
+too, so that using one raises PyNN's NotImplementedError naming it rather than an
+AttributeError.
+"""
+
+import numpy as np
+
+from pyNN.parameters import ParameterSpace, Sequence
+from pyNN.standardmodels import (StandardCellType, StandardCurrentSource, build_translations, cells, electrodes,
+                                 synapses)
+
+import neurodyn
+
+from .simulator import not_supported, state
+
+
+def _identity(names):
+    return build_translations(*[(n, n) for n in names])
+
+
+def _cell_type(base):
+    """The neurodyn version of PyNN cell type `base` (model of the same name)."""
+    model = base.__name__
+    described = neurodyn.describe_model(model)
+    own = {p["name"] for p in described["params"]}
+    missing = [n for n in base.default_parameters if n not in own and n != "spike_times"]
+    if missing:  # a parameter the model lacks would be silently ignored
+        raise ImportError(f"neurodyn model {model} lacks PyNN parameters {missing}")
+    namespace = {
+        "__doc__": base.__doc__,
+        "translations": _identity(base.default_parameters),
+        "nd_model": model,
+        "nd_state": tuple(s["name"] for s in described["state"]),
+    }
+    return type(model, (base,), namespace)
+
+
+def _unsupported_cell_type(base, why):
+    def __init__(self, *args, **kwargs):
+        raise not_supported(f"the cell type {base.__name__} ({why})")
+    return type(base.__name__, (base,), {"__doc__": base.__doc__, "__init__": __init__,
+                                        "translations": _identity(base.default_parameters)})
+
+
+IF_curr_exp = _cell_type(cells.IF_curr_exp)
+IF_curr_alpha = _cell_type(cells.IF_curr_alpha)
+IF_curr_delta = _cell_type(cells.IF_curr_delta)
+IF_cond_exp = _cell_type(cells.IF_cond_exp)
+IF_cond_alpha = _cell_type(cells.IF_cond_alpha)
+IF_cond_exp_gsfa_grr = _cell_type(cells.IF_cond_exp_gsfa_grr)
+EIF_cond_exp_isfa_ista = _cell_type(cells.EIF_cond_exp_isfa_ista)
+EIF_cond_alpha_isfa_ista = _cell_type(cells.EIF_cond_alpha_isfa_ista)
+Izhikevich = _cell_type(cells.Izhikevich)
+HH_cond_exp = _cell_type(cells.HH_cond_exp)
+SpikeSourcePoisson = _cell_type(cells.SpikeSourcePoisson)
+SpikeSourceGamma = _cell_type(cells.SpikeSourceGamma)
+SpikeSourceArray = _cell_type(cells.SpikeSourceArray)
+# AdExp is PyNN's alias of EIF_cond_alpha_isfa_ista
+AdExp = EIF_cond_alpha_isfa_ista
+
+GIF_cond_exp = _unsupported_cell_type(cells.GIF_cond_exp, "no generalized integrate-and-fire model in neurodyn")
+IF_facets_hardware1 = _unsupported_cell_type(cells.IF_facets_hardware1, "a hardware-specific model")
+SpikeSourceInhGamma = _unsupported_cell_type(cells.SpikeSourceInhGamma, "see docs/models.md, SpikeSourceGamma")
+SpikeSourcePoissonRefractory = _unsupported_cell_type(cells.SpikeSourcePoissonRefractory,
+                                                      "no dead-time Poisson source in neurodyn")
+
+
+# --- synapse types ------------------------------------------------------------------------
+
+def _min_delay(self):
+    d = state.min_delay
+    return state.dt if d == 'auto' else d
+
+
+class StaticSynapse(synapses.StaticSynapse):
+    __doc__ = synapses.StaticSynapse.__doc__
+    translations = _identity(["weight", "delay"])
+    _get_minimum_delay = _min_delay
+
+
+class TsodyksMarkramSynapse(synapses.TsodyksMarkramSynapse):
+    __doc__ = synapses.TsodyksMarkramSynapse.__doc__
+    translations = _identity(["weight", "delay", "U", "tau_rec", "tau_facil"])
+    _get_minimum_delay = _min_delay
+
+
+def _unsupported_synapse(base, why):
+    def __init__(self, *args, **kwargs):
+        raise not_supported(f"the synapse type {base.__name__} ({why})")
+    return type(base.__name__, (base,), {"__doc__": base.__doc__, "__init__": __init__})
+
+
+STDPMechanism = _unsupported_synapse(synapses.STDPMechanism, "no spike-timing-dependent plasticity yet")
+ElectricalSynapse = _unsupported_synapse(synapses.ElectricalSynapse, "no gap junctions")
+SimpleStochasticSynapse = _unsupported_synapse(synapses.SimpleStochasticSynapse, "no stochastic transmission")
+StochasticTsodyksMarkramSynapse = _unsupported_synapse(synapses.StochasticTsodyksMarkramSynapse,
+                                                       "no stochastic transmission")
+MultiQuantalSynapse = _unsupported_synapse(synapses.MultiQuantalSynapse, "no stochastic transmission")
+
+
+def _unsupported_rule(base):
+    def __init__(self, *args, **kwargs):
+        raise not_supported(f"{base.__name__} (no spike-timing-dependent plasticity yet)")
+    return type(base.__name__, (base,), {"__doc__": base.__doc__, "__init__": __init__})
+
+
+AdditiveWeightDependence = _unsupported_rule(synapses.AdditiveWeightDependence)
+MultiplicativeWeightDependence = _unsupported_rule(synapses.MultiplicativeWeightDependence)
+AdditivePotentiationMultiplicativeDepression = _unsupported_rule(
+    synapses.AdditivePotentiationMultiplicativeDepression)
+GutigWeightDependence = _unsupported_rule(synapses.GutigWeightDependence)
+SpikePairRule = _unsupported_rule(synapses.SpikePairRule)
+Vogels2011Rule = _unsupported_rule(synapses.Vogels2011Rule)
+
+
+# --- current sources ----------------------------------------------------------------------
+
+class _CurrentSource(StandardCurrentSource):
+    """A current source: its parameters, and the cells it is injected into, become a
+    neurodyn stimulus per target population when the network is built."""
+
+    def __init__(self, **parameters):
+        object.__setattr__(self, "_native", {})
+        object.__setattr__(self, "_targets", [])
+        object.__setattr__(self, "_nd_built", False)
+        super(StandardCurrentSource, self).__init__(**parameters)
+        parameter_space = ParameterSpace(self.default_parameters, self.get_schema(), shape=(1,))
+        parameter_space.update(**parameters)
+        self.set_native_parameters(self.translate(parameter_space))
+        state.current_sources.append(self)
+
+    def set_native_parameters(self, parameters):
+        if self._nd_built:
+            state.check_modifiable(f"changing the parameters of a {type(self).__name__}")
+        parameters.evaluate(simplify=True)
+        for name, value in parameters.items():
+            if isinstance(value, Sequence):
+                value = np.asarray(value.value, dtype=float)
+            elif isinstance(value, np.ndarray) and value.size == 1:
+                value = float(value.reshape(-1)[0])
+            self._native[name] = value
+
+    def get_native_parameters(self):
+        return ParameterSpace({name: (Sequence(v) if isinstance(v, np.ndarray) else v)
+                               for name, v in self._native.items()}, self.get_schema(), shape=(1,))
+
+    def inject_into(self, cells):
+        __doc__ = StandardCurrentSource.inject_into.__doc__  # noqa: F841
+        state.check_modifiable(f"injecting a {type(self).__name__}")
+        ids = [int(i) for i in cells]
+        for id in cells:
+            if not id.celltype.injectable:
+                raise TypeError("Can't inject current into a spike source.")
+        self._targets.extend(ids)
+
+    def record(self):
+        raise not_supported(f"recording the current of a {type(self).__name__}")
+
+    def _get_data(self):
+        raise not_supported(f"recording the current of a {type(self).__name__}")
+
+    def _stop(self):
+        stop = self._native.get("stop", 1e12)
+        return None if stop >= 1e12 else float(stop)
+
+    def _build(self, net):
+        object.__setattr__(self, "_nd_built", True)
+        for population, indices, _ in state.locate(sorted(set(self._targets))):
+            self._add(net, state.population_name(population), np.sort(indices).tolist())
+
+
+class DCSource(_CurrentSource, electrodes.DCSource):
+    __doc__ = electrodes.DCSource.__doc__
+    translations = _identity(["amplitude", "start", "stop"])
+
+    def _add(self, net, target, neurons):
+        p = self._native
+        net.dc_input(target, float(p["amplitude"]), neurons=neurons, start=float(p["start"]), stop=self._stop())
+
+
+class ACSource(_CurrentSource, electrodes.ACSource):
+    __doc__ = electrodes.ACSource.__doc__
+    translations = _identity(["amplitude", "start", "stop", "frequency", "offset", "phase"])
+
+    def _add(self, net, target, neurons):
+        p = self._native
+        net.ac_input(target, amplitude=float(p["amplitude"]), frequency=float(p["frequency"]),
+                     offset=float(p["offset"]), phase=float(p["phase"]), neurons=neurons, start=float(p["start"]),
+                     stop=self._stop())
+
+
+class StepCurrentSource(_CurrentSource, electrodes.StepCurrentSource):
+    __doc__ = electrodes.StepCurrentSource.__doc__
+    translations = _identity(["amplitudes", "times"])
+
+    def _add(self, net, target, neurons):
+        p = self._native
+        times = np.atleast_1d(np.asarray(p["times"], dtype=float))
+        amplitudes = np.atleast_1d(np.asarray(p["amplitudes"], dtype=float))
+        if times.size != amplitudes.size:
+            raise ValueError(f"StepCurrentSource: {times.size} times but {amplitudes.size} amplitudes")
+        if times.size == 0:
+            return
+        net.step_current_input(target, times, amplitudes, neurons=neurons)
+
+
+class NoisyCurrentSource(_CurrentSource, electrodes.NoisyCurrentSource):
+    __doc__ = electrodes.NoisyCurrentSource.__doc__
+    translations = _identity(["mean", "stdev", "start", "stop", "dt"])
+
+    def __init__(self, **parameters):
+        if parameters.pop("rng", None) is not None:
+            raise not_supported("an rng for NoisyCurrentSource (the noise is drawn from the engine's "
+                                "per-neuron streams, keyed by the seed given to setup(rng_seed=...))")
+        super().__init__(**parameters)
+
+    def _add(self, net, target, neurons):
+        p = self._native
+        net.noisy_current_input(target, mean=float(p["mean"]), stdev=float(p["stdev"]), dt=float(p["dt"]),
+                                neurons=neurons, start=float(p["start"]), stop=self._stop())
