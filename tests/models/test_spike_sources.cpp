@@ -98,6 +98,28 @@ TEST(SpikeSourcePoisson, CountOverTIsPoissonWithinFourSigma) {
     EXPECT_NEAR(dispersion, 999.0, 4.0 * std::sqrt(2.0 * 999.0));
 }
 
+TEST(SpikeSourcePoisson, RatesAbove1OverDtKeepTheirCountAsRepeatedEvents) {
+    // 25 kHz at dt = 0.1 ms is 2.5 spikes per step: all of a step's spikes are emitted in
+    // it (repeated ids), so the count over T stays Poisson with mean N r T = 10 x 25000 x
+    // 0.1 = 25000 (sd 158), and the counts per step follow Poisson(2.5): P(0) = e^-2.5.
+    PoissonRun r;
+    r.size = 10;
+    r.rate_hz = 25000.0;
+    r.steps = 1000;  // 100 ms
+    const Trains trains = run_poisson(r);
+    const double mean = 10.0 * 25000.0 * 0.1;
+    EXPECT_NEAR(static_cast<double>(total_spikes(trains)), mean, 4.0 * std::sqrt(mean));
+    // Steps without a spike, over 10 x 1000 neuron-steps: binomial with p = e^-2.5 = 0.082.
+    std::size_t empty_steps = 0;
+    for (const auto& train : trains) {
+        std::vector<int> per_step(1000, 0);
+        for (const std::int64_t step : train) ++per_step[static_cast<std::size_t>(step)];
+        for (const int count : per_step) empty_steps += count == 0;
+    }
+    const double p0 = std::exp(-2.5), n = 10000.0;
+    EXPECT_NEAR(static_cast<double>(empty_steps), n * p0, 4.0 * std::sqrt(n * p0 * (1.0 - p0)));
+}
+
 TEST(SpikeSourcePoisson, IsiCoefficientOfVariationIsOneWithinItsSamplingError) {
     // For n exponential intervals the sample CV has, by the delta method on (mean, variance)
     // with central moments mu2 = m^2, mu3 = 2 m^3, mu4 = 9 m^4,

@@ -61,7 +61,10 @@ public:
         if (!started_) start_trains(in);
         const double step_end = static_cast<double>(in.step + 1) * h_;
         for (std::size_t i = 0; i < size_; ++i) {
-            if (next_spike_[i] < step_end) {
+            // Every spike that falls in the step is emitted in it: several spikes of one
+            // source in a step are sent as that many events (NEST's multiplicity), so a
+            // train keeps its rate even near or above 1/dt.
+            while (next_spike_[i] < step_end) {
                 spiked.push_back(static_cast<std::uint32_t>(i));
                 next_spike_[i] = advance(i, next_spike_[i], in.seed);
             }

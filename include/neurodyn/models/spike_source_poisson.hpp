@@ -4,10 +4,10 @@
 //
 // Intervals are drawn in continuous time, exponentially with mean 1000/rate ms, starting
 // at `start` and ending at `start + duration`. A spike at time s is emitted in the step
-// that contains it and stamped at that step's end. A second spike falling in a step
-// that already has one is emitted in the next step (one spike per neuron per step), so
-// no spike is lost; at rates well below 1/dt this shift is rare. The k-th interval of
-// neuron i is a pure function of (seed, population, i, k).
+// that contains it and stamped at that step's end; several spikes in one step are all
+// emitted in it, as repeated events (NEST's spike multiplicity), so none is lost or
+// delayed whatever the rate. The k-th interval of neuron i is a pure function of (seed,
+// population, i, k).
 
 #include <algorithm>
 #include <array>
@@ -50,7 +50,10 @@ public:
         if (!started_) start_trains(in);
         const double step_end = static_cast<double>(in.step + 1) * h_;
         for (std::size_t i = 0; i < size_; ++i) {
-            if (next_spike_[i] < step_end) {
+            // Every spike that falls in the step is emitted in it: several spikes of one
+            // source in a step are sent as that many events (NEST's multiplicity), so a
+            // train keeps its rate even near or above 1/dt.
+            while (next_spike_[i] < step_end) {
                 spiked.push_back(static_cast<std::uint32_t>(i));
                 next_spike_[i] = advance(i, next_spike_[i], in.seed);
             }
