@@ -715,10 +715,13 @@ py::dict model_description(const ModelInfo& model) {
 
 }  // namespace
 
+void bind_analysis(py::module_& m);  // analysis.cpp: the submodule _core.analysis
+
 PYBIND11_MODULE(_core, m) {
     m.doc() = "neurodyn's C++ engine (use the `neurodyn` package rather than this module)";
     m.attr("__version__") = NEURODYN_VERSION;
     py::register_exception_translator(&translate_exception);
+    bind_analysis(m);
 
     m.def(
         "set_error_classes",
