@@ -10,6 +10,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <fstream>
 #include <numbers>
 #include <sstream>
@@ -220,6 +221,83 @@ TEST(Kuramoto, LockedVersusIndependentOscillators) {
     const double r_independent = kuramoto_order(from_trains(independent), 0.0, duration, 1.0).mean_r;
     EXPECT_GT(r_locked, 0.97);
     EXPECT_NEAR(r_independent, std::sqrt(kPi / (4.0 * n)), 0.03);
+}
+
+namespace {
+
+// The Kuramoto model dtheta_i/dt = omega_i + (K/N) sum_j sin(theta_j - theta_i) for N
+// oscillators with Gaussian natural frequencies (mean 10 Hz, sd 1 Hz), integrated by Euler
+// at 0.1 ms from uniform random phases; oscillator i "spikes" each time theta_i crosses a
+// multiple of 2 pi. Returns the spike trains and the true order parameter
+// |mean exp(i theta)| averaged over [t_from, duration) ms.
+struct KuramotoRun {
+    std::vector<std::vector<double>> spikes_ms;
+    double true_order = 0.0;
+};
+
+KuramotoRun simulate_kuramoto(std::size_t n, double coupling_per_s, double duration_ms, double t_from_ms) {
+    const double dt_s = 1e-4;
+    std::vector<double> omega(n), theta(n), last_cycle(n, 0.0);
+    RandomStream rng(11, 9, 0);
+    for (std::size_t i = 0; i < n; ++i) {
+        omega[i] = 2.0 * kPi * rng.normal(10.0, 1.0);
+        theta[i] = 2.0 * kPi * rng.uniform();
+    }
+    KuramotoRun run;
+    run.spikes_ms.resize(n);
+    double order_sum = 0.0;
+    std::size_t order_samples = 0;
+    const auto steps = static_cast<std::size_t>(duration_ms / (dt_s * 1000.0));
+    for (std::size_t step = 0; step < steps; ++step) {
+        double re = 0.0, im = 0.0;
+        for (const double th : theta) {
+            re += std::cos(th);
+            im += std::sin(th);
+        }
+        re /= static_cast<double>(n);
+        im /= static_cast<double>(n);
+        const double t_ms = static_cast<double>(step) * dt_s * 1000.0;
+        if (t_ms >= t_from_ms) {
+            order_sum += std::hypot(re, im);
+            ++order_samples;
+        }
+        // (K/N) sum_j sin(theta_j - theta_i) = K (im cos theta_i - re sin theta_i)
+        for (std::size_t i = 0; i < n; ++i) {
+            theta[i] += dt_s * (omega[i] + coupling_per_s * (im * std::cos(theta[i]) - re * std::sin(theta[i])));
+            const double cycle = std::floor(theta[i] / (2.0 * kPi));
+            if (cycle > last_cycle[i] && step > 0) run.spikes_ms[i].push_back(t_ms + dt_s * 1000.0);
+            last_cycle[i] = cycle;
+        }
+    }
+    run.true_order = order_sum / static_cast<double>(order_samples);
+    return run;
+}
+
+}  // namespace
+
+TEST(Kuramoto, OrderFromSpikesFollowsTheKuramotoModelAcrossCriticalCoupling) {
+    // For Gaussian frequencies of sd sigma the critical coupling is K_c = 2 / (pi g(0)) =
+    // sqrt(8/pi) sigma (Kuramoto 1984; Strogatz 2000, Physica D 143:1): 2 pi x 1.596 per s
+    // here. Above it (K = 3 K_c) a macroscopic cluster locks and r is large; below it
+    // (K = K_c / 2) the population stays incoherent and r ~ sqrt(pi/(4N)) = 0.063 for
+    // N = 200. The spike-derived phase interpolates linearly between crossings, which
+    // is the true phase to within the modulation of each oscillator's speed by the
+    // coupling: the two order parameters agree to 0.05 in both states (measured 0.978
+    // against 0.977 locked, 0.129 against 0.107 incoherent: below K_c a finite population
+    // keeps partial, transient clusters), far closer than the gap between the states.
+    const std::size_t n = 200;
+    const double k_c = std::sqrt(8.0 / kPi) * 2.0 * kPi * 1.0;
+    const double duration = 3000.0, from = 1000.0;
+    for (const double factor : {3.0, 0.5}) {
+        const KuramotoRun run = simulate_kuramoto(n, factor * k_c, duration, from);
+        const double from_spikes = kuramoto_order(from_trains(run.spikes_ms), from, duration, 1.0).mean_r;
+        std::printf("K = %.1f K_c: order from spikes %.4f, true %.4f\n", factor, from_spikes, run.true_order);
+        EXPECT_NEAR(from_spikes, run.true_order, 0.05) << "K = " << factor << " K_c";
+        if (factor > 1.0)
+            EXPECT_GT(from_spikes, 0.8);
+        else
+            EXPECT_LT(from_spikes, 4.0 / std::sqrt(static_cast<double>(n)));
+    }
 }
 
 // ---- STTC -------------------------------------------------------------------------------
