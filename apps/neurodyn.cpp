@@ -1,5 +1,6 @@
 // The `neurodyn` command: run, validate and inspect model files.
 
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
@@ -253,7 +254,36 @@ struct AnalyzeOptions {
     double bin_ms = 1.0;            // population activity for the spectrum; 5x for count correlations
     std::size_t correlation_sample = 200;
     std::string json_path;
+    std::string plot_path;
 };
+
+// Draws the analysis figure with the Python package (neurodyn.analysis_plot) of this
+// build: matplotlib lives in Python. The interpreter is run directly (no shell), so paths
+// need no quoting; its message, if any, goes to stderr as it is.
+void plot_analysis(const AnalyzeOptions& options) {
+#if defined(NEURODYN_PYTHON_EXECUTABLE) && defined(NEURODYN_PYTHON_PACKAGE_DIR)
+    const std::string code = std::string("import sys; sys.path.insert(0, '") + NEURODYN_PYTHON_PACKAGE_DIR +
+                             "'); from neurodyn.analysis_plot import main; sys.exit(main())";
+    const std::string from = format_number(options.from_ms), bin = format_number(options.bin_ms);
+    std::vector<const char*> argv{NEURODYN_PYTHON_EXECUTABLE, "-c", code.c_str(), options.result_path.c_str(),
+                                  options.plot_path.c_str(), from.c_str(), bin.c_str(), nullptr};
+    std::fflush(stdout);
+    const pid_t child = fork();
+    if (child < 0) throw FileError("--plot: cannot start " + std::string(NEURODYN_PYTHON_EXECUTABLE));
+    if (child == 0) {
+        execv(argv[0], const_cast<char* const*>(argv.data()));
+        _exit(127);
+    }
+    int status = 0;
+    waitpid(child, &status, 0);
+    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+        throw ValueError("--plot: drawing '" + options.plot_path + "' failed (" + NEURODYN_PYTHON_EXECUTABLE +
+                         " with the neurodyn package of " + NEURODYN_PYTHON_PACKAGE_DIR + ")");
+    std::printf("figure: %s\n", options.plot_path.c_str());
+#else
+    throw ValueError("--plot needs the Python package: build with -DNEURODYN_PYTHON=ON (pybind11-dev, python3-dev)");
+#endif
+}
 
 struct PopulationAnalysis {
     std::string name;
@@ -379,6 +409,7 @@ int analyze_command(const AnalyzeOptions& options) {
             json << (k ? ", " : "") << json_string(synchrony[k].first) << ": " << json_number(synchrony[k].second);
         json << "}\n}\n";
     }
+    if (!options.plot_path.empty()) plot_analysis(options);
     return 0;
 }
 
@@ -445,6 +476,8 @@ int main(int argc, char** argv) {
     analyze_cmd->add_option("--window", analyze.window_ms, "Window of the Fano factor (ms, default 100)");
     analyze_cmd->add_option("--bin", analyze.bin_ms, "Bin of the population rate for the spectrum (ms, default 1)");
     analyze_cmd->add_option("--json", analyze.json_path, "Also write the figures to this JSON file");
+    analyze_cmd->add_option("--plot", analyze.plot_path,
+                            "Draw raster, population rate, spectrum and avalanche sizes into this image (PNG, SVG, PDF)");
 
     try {
         app.parse(argc, argv);

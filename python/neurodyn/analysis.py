@@ -301,8 +301,12 @@ def population_spectrum(spikes, ids=None, bin=1.0, nperseg=1024, **source):
     return f, p
 
 
-def peak_frequency(frequencies, power, f_low=0.0, f_high=math.inf):
-    """The largest power at a frequency in [f_low, f_high] Hz: ``(frequency_hz, power)``."""
+def peak_frequency(frequencies, power, f_low=0.0, f_high=None):
+    """The largest power at a frequency in [f_low, f_high] Hz (f_high: the highest
+    frequency when None): ``(frequency_hz, power)``."""
+    frequencies = np.asarray(frequencies, dtype=np.float64)
+    if f_high is None:
+        f_high = float(frequencies[-1]) if frequencies.size else 0.0
     return _a.peak_frequency(frequencies, power, float(f_low), float(f_high))
 
 

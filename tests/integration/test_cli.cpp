@@ -272,3 +272,25 @@ TEST(Cli, AnalyzeRefusesWhatIsNotAResultFile) {
               std::string::npos)
         << late.output;
 }
+
+TEST(Cli, AnalyzePlotWritesAnImage) {
+    TempDir dir;
+    const auto model = dir.write("small.toml", kSmallModel);
+    const auto out = dir / "small.h5";
+    ASSERT_EQ(run("run " + model.string() + " -q -o " + out.string()).status, 0);
+    const auto figure = dir / "analysis.png";
+    const auto result = run("analyze " + out.string() + " --plot " + figure.string());
+    ASSERT_EQ(result.status, 0) << result.output;
+    std::ifstream png(figure, std::ios::binary);
+    char magic[8] = {};
+    png.read(magic, 8);
+    EXPECT_EQ(std::string(magic + 1, 3), "PNG");  // the PNG signature \x89 P N G
+    // A file that cannot be drawn (no spikes recorded) is an error, not an empty figure.
+    const auto quiet = dir.write("quiet.toml", "[simulation]\nduration = 10.0\n[[population]]\nname = \"E\"\n"
+                                               "model = \"IF_curr_exp\"\nsize = 3\n[[record]]\ntype = \"spikes\"\n"
+                                               "population = \"E\"\n");
+    ASSERT_EQ(run("run " + quiet.string() + " -q -o " + (dir / "quiet.h5").string()).status, 0);
+    const auto empty = run("analyze " + (dir / "quiet.h5").string() + " --plot " + (dir / "q.png").string());
+    EXPECT_EQ(empty.status, 2) << empty.output;
+    EXPECT_NE(empty.output.find("no recorded spikes to plot"), std::string::npos) << empty.output;
+}
