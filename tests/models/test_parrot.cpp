@@ -116,7 +116,9 @@ TEST(Parrot, OneSpikePerStepAndNoneForNonPositiveInput) {
 TEST(Parrot, RelaysPoissonTrainsShiftedByTheDelay) {
     // 50 Poisson sources at 40 Hz for 1 s relayed one_to_one with delay 2.3 ms: each
     // parrot's train is its source's train + 2.3 ms, up to the end of the run (the
-    // source's spikes in the last 2.3 ms have not arrived yet).
+    // source's spikes in the last 2.3 ms have not arrived yet). Two source spikes in one
+    // step (probability ~ (rate dt)^2 / 2 per step: a few in the run) arrive together and
+    // give one parrot spike (docs/models.md): the expected train has each step once.
     NetworkSpec spec;
     spec.simulation = {0.1, 1000.0, 11};
     spec.populations = {{"src", "SpikeSourcePoisson", 50, {{"rate", 40.0}}, {}, {}},
@@ -127,7 +129,8 @@ TEST(Parrot, RelaysPoissonTrainsShiftedByTheDelay) {
     for (std::uint32_t i = 0; i < 50; ++i) {
         std::vector<double> expected;
         for (const double t : train(rasters.at("src"), i))
-            if (t + 2.3 <= 1000.0 + 1e-9) expected.push_back(t + 2.3);
+            if (t + 2.3 <= 1000.0 + 1e-9 && (expected.empty() || t + 2.3 > expected.back() + 1e-9))
+                expected.push_back(t + 2.3);
         expect_same_times(train(rasters.at("parrot"), i), expected, "parrot " + std::to_string(i));
         relayed += expected.size();
     }
