@@ -13,6 +13,8 @@
 #include "neurodyn/models/if_cond_exp.hpp"
 #include "neurodyn/models/if_curr_delta.hpp"
 #include "neurodyn/models/if_curr_exp.hpp"
+#include "neurodyn/models/hh_cond_exp.hpp"
+#include "neurodyn/models/adex.hpp"
 
 using namespace neurodyn;
 
@@ -60,6 +62,8 @@ static void NeuronUpdate(benchmark::State& state) {
 BENCHMARK_TEMPLATE(NeuronUpdate, models::IfCurrDelta)->Arg(12500);
 BENCHMARK_TEMPLATE(NeuronUpdate, models::IfCurrExp)->Arg(12500);
 BENCHMARK_TEMPLATE(NeuronUpdate, models::IfCondExp)->Arg(4000);
+BENCHMARK_TEMPLATE(NeuronUpdate, models::HhCondExp)->Arg(4000);
+BENCHMARK_TEMPLATE(NeuronUpdate, models::EifCondExpIsfaIsta)->Arg(4000);
 
 // The floor of spike delivery: the scatter-add of one synapse-table row into one
 // ring-buffer slot, the engine's inner loop, on rows shaped like the Brunel network's
