@@ -201,7 +201,7 @@ class Network:
 
     def _stimulus(self, kind, target, **fields):
         self._modifiable()
-        self._spec.add_stimulus(kind, _name(target), fields)
+        return self._spec.add_stimulus(kind, _name(target), fields)
 
     def poisson_input(self, target, rate, weight, receptor="excitatory", neurons=None, start=0.0, stop=None,
                       name=""):
@@ -209,25 +209,25 @@ class Network:
         (Hz) input spikes per neuron, each of `weight` (receptor's unit) onto `receptor`
         (NEST's poisson_generator). `neurons`: indices (default: all); `start`, `stop`
         (ms; stop None = until the end)."""
-        self._stimulus("poisson", target, rate=rate, weight=weight, receptor=receptor, neurons=neurons,
+        return self._stimulus("poisson", target, rate=rate, weight=weight, receptor=receptor, neurons=neurons,
                        start=start, stop=stop, name=name)
 
     def dc_input(self, target, amplitude, neurons=None, start=0.0, stop=None, name=""):
         """A constant current of `amplitude` (nA) from `start` to `stop` (ms); PyNN's
         DCSource."""
-        self._stimulus("dc", target, amplitude=amplitude, neurons=neurons, start=start, stop=stop, name=name)
+        return self._stimulus("dc", target, amplitude=amplitude, neurons=neurons, start=start, stop=stop, name=name)
 
     def step_current_input(self, target, times, amplitudes, neurons=None, start=0.0, stop=None, name=""):
         """A piecewise-constant current: `amplitudes[i]` (nA) from `times[i]` (ms) on,
         0 before the first time; PyNN's StepCurrentSource."""
-        self._stimulus("step_current", target, times=times, amplitudes=amplitudes, neurons=neurons,
+        return self._stimulus("step_current", target, times=times, amplitudes=amplitudes, neurons=neurons,
                        start=start, stop=stop, name=name)
 
     def ac_input(self, target, amplitude=1.0, frequency=10.0, offset=0.0, phase=0.0, neurons=None, start=0.0,
                  stop=None, name=""):
         """A sinusoidal current offset + amplitude sin(2 pi frequency t + phase) (nA, Hz,
         degrees; t the simulation time); PyNN's ACSource."""
-        self._stimulus("ac", target, amplitude=amplitude, frequency=frequency, offset=offset, phase=phase,
+        return self._stimulus("ac", target, amplitude=amplitude, frequency=frequency, offset=offset, phase=phase,
                        neurons=neurons, start=start, stop=stop, name=name)
 
     def noisy_current_input(self, target, mean=0.0, stdev=1.0, dt=None, neurons=None, start=0.0, stop=None,
@@ -235,7 +235,7 @@ class Network:
         """A Gaussian current (nA) of `mean` and `stdev`, redrawn every `dt` ms (default:
         every step; a multiple of the step) independently per neuron; PyNN's
         NoisyCurrentSource."""
-        self._stimulus("noisy_current", target, mean=mean, stdev=stdev, dt=dt, neurons=neurons, start=start,
+        return self._stimulus("noisy_current", target, mean=mean, stdev=stdev, dt=dt, neurons=neurons, start=start,
                        stop=stop, name=name)
 
     def record_spikes(self, population, neurons=None):
@@ -400,6 +400,26 @@ class Simulation:
         """Sets state `variable` of every neuron of `population`: one number for all,
         or an array of one finite value per neuron. Takes effect from the next step."""
         self._core.set_state(_name(population), str(variable), values)
+
+    def set_param(self, population, name, values):
+        """Sets parameter `name` of every neuron of `population` between runs: one
+        number for all, or an array of one value per neuron. The model's checks run
+        again (bounds, relations such as v_reset < v_thresh); a refused value raises
+        ValueError and changes nothing. Takes effect from the next step;
+        SpikeSourcePoisson trains restart from the current time."""
+        self._core.set_param(_name(population), str(name), values)
+
+    def set_stimulus(self, index, **fields):
+        """Changes stimulus `index` (the order in which the network's *_input methods
+        added them; each returns its index) between runs: fields named as in those
+        methods (amplitude, offset, frequency, phase, mean, stdev, dt, times,
+        amplitudes, rate, weight, neurons, start, stop). Checked as at build time;
+        takes effect from the next step."""
+        self._core.set_stimulus(int(index), fields)
+
+    def stimulus(self, index):
+        """The fields of stimulus `index` now in force, as a dict."""
+        return self._core.stimulus(int(index))
 
     def trace(self, population, variable, recorder=None):
         """The samples of `variable` of `population` recorded so far, as a

@@ -374,6 +374,8 @@ StimulusSpec::Kind stimulus_kind(const std::string& name) {
     throw KeyError("unknown stimulus type '" + name + "'" + did_you_mean(name, names) + " (types: " + join(names) + ")");
 }
 
+void apply_stimulus_fields(StimulusSpec& stim, const std::string& key, const py::dict& fields);
+
 // A stimulus from keyword arguments named as in the model file's [[stimulus]] table
 // (noisy_current's "dt" is the interval between draws).
 std::size_t add_stimulus(NetworkSpec& spec, const std::string& kind, const std::string& target, const py::dict& fields) {
@@ -386,6 +388,13 @@ std::size_t add_stimulus(NetworkSpec& spec, const std::string& kind, const std::
         stim.frequency = 10.0;
     }
     if (stim.kind == StimulusSpec::Kind::noisy_current) stim.stdev = 1.0;
+    apply_stimulus_fields(stim, key, fields);
+    transact(spec, [&] { spec.stimuli.push_back(std::move(stim)); }, [&] { spec.stimuli.pop_back(); });
+    return spec.stimuli.size() - 1;
+}
+
+// Sets the fields of `stim` named in `fields` (None leaves a field as it is).
+void apply_stimulus_fields(StimulusSpec& stim, const std::string& key, const py::dict& fields) {
     for (const auto& [k, v] : fields) {
         const std::string field = py::cast<std::string>(py::str(k));
         const std::string fkey = key + "." + field;
@@ -408,8 +417,6 @@ std::size_t add_stimulus(NetworkSpec& spec, const std::string& kind, const std::
         else if (field == "stop") stim.stop = to_double(v, fkey);
         else throw KeyError(fkey + ": unknown stimulus field '" + field + "'", fkey);
     }
-    transact(spec, [&] { spec.stimuli.push_back(std::move(stim)); }, [&] { spec.stimuli.pop_back(); });
-    return spec.stimuli.size() - 1;
 }
 
 std::size_t add_recorder(NetworkSpec& spec, const std::string& kind, const std::string& population, const py::object& neurons,
@@ -572,6 +579,58 @@ public:
             data.assign(array.data(), array.data() + array.size());
         }
         simulator_->set_state(population, variable, data);
+    }
+
+    void set_param(const std::string& population, const std::string& parameter, const py::object& values) {
+        check_idle();
+        const PopulationLayout& pop = simulator_->population(population);
+        std::vector<double> data;
+        if (is_number(values)) {
+            data.assign(pop.size, py::cast<double>(values));
+        } else {
+            auto array = as_double_array(values, "set_param", "a number or an array of " + std::to_string(pop.size) + " numbers");
+            data.assign(array.data(), array.data() + array.size());
+        }
+        simulator_->set_param(population, parameter, data);
+    }
+
+    // Changes the fields of stimulus `index` named in `fields` (as in add_stimulus).
+    void set_stimulus(std::size_t index, const py::dict& fields) {
+        check_idle();
+        const auto& stimuli = simulator_->spec().stimuli;
+        if (index >= stimuli.size())
+            throw KeyError("there is no stimulus " + std::to_string(index) + " (the network has " +
+                           std::to_string(stimuli.size()) + ")");
+        StimulusSpec stim = stimuli[index];
+        if (fields.contains("stop") && fields["stop"].is_none()) stim.stop = -1.0;  // None: until the end
+        apply_stimulus_fields(stim, stimulus_key(index), fields);
+        simulator_->set_stimulus(index, stim);
+    }
+
+    py::dict stimulus(std::size_t index) const {
+        const auto& stimuli = simulator_->spec().stimuli;
+        if (index >= stimuli.size())
+            throw KeyError("there is no stimulus " + std::to_string(index) + " (the network has " +
+                           std::to_string(stimuli.size()) + ")");
+        const StimulusSpec& s = stimuli[index];
+        py::dict out;
+        out["kind"] = stimulus_kind_name(s.kind);
+        out["name"] = s.name;
+        out["target"] = s.target;
+        out["rate"] = s.rate;
+        out["weight"] = s.weight;
+        out["amplitude"] = s.amplitude;
+        out["times"] = s.times;
+        out["amplitudes"] = s.amplitudes;
+        out["offset"] = s.offset;
+        out["frequency"] = s.frequency;
+        out["phase"] = s.phase;
+        out["mean"] = s.mean;
+        out["stdev"] = s.stdev;
+        out["dt"] = s.interval;
+        out["start"] = s.start;
+        out["stop"] = s.stop < 0 ? py::object(py::none()) : py::object(py::float_(s.stop));
+        return out;
     }
 
     // (times, values [samples x neurons], neurons, unit) of every trace of `variable`
@@ -896,6 +955,9 @@ PYBIND11_MODULE(_core, m) {
         .def("spikes", &Simulation::spikes, py::arg("population"))
         .def("get_state", &Simulation::get_state, py::arg("population"), py::arg("variable"))
         .def("set_state", &Simulation::set_state, py::arg("population"), py::arg("variable"), py::arg("values"))
+        .def("set_param", &Simulation::set_param, py::arg("population"), py::arg("parameter"), py::arg("values"))
+        .def("set_stimulus", &Simulation::set_stimulus, py::arg("index"), py::arg("fields"))
+        .def("stimulus", &Simulation::stimulus, py::arg("index"))
         .def("traces", &Simulation::traces, py::arg("population"), py::arg("variable"))
         .def("recorded_states", &Simulation::recorded_states)
         .def("records_spikes", &Simulation::records_spikes, py::arg("population"))

@@ -463,13 +463,68 @@ def test_unsupported_features_raise_not_implemented():
     source = sim.DCSource(amplitude=0.1)
     source.inject_into(p)
     sim.run(1.0)
-    for action in (lambda: p.set(tau_m=5.0), lambda: prj.set(weight=0.2), lambda: p.record("v"),
-                   lambda: sim.Population(1, sim.IF_curr_exp()), lambda: setattr(source, "amplitude", 0.5),
+    for action in (lambda: prj.set(weight=0.2), lambda: p.record("v"),
+                   lambda: sim.Population(1, sim.IF_curr_exp()),
                    lambda: sim.DCSource(amplitude=0.1).inject_into(p)):
         with pytest.raises(NotImplementedError, match="after the first run"):
             action()
     p.initialize(v=-60.0)  # state changes between runs do take effect
     np.testing.assert_array_equal(nd_state(p, "v"), [-60.0, -60.0])
+
+
+# --- changes between runs take effect --------------------------------------------------------
+
+def test_parameter_and_current_source_changes_between_runs_take_effect():
+    # Two leaky neurons, threshold out of reach: v relaxes towards v_rest + R I with
+    # R = tau_m / cm. Neuron 0 is driven by i_offset, neuron 1 by a DCSource; both
+    # change between the runs. Exact integration of piecewise-constant currents, so the
+    # closed form holds to rounding (1e-9 mV).
+    tau_m, cm, v_rest = 20.0, 0.5, -65.0
+    R = tau_m / cm
+    cells = sim.Population(2, sim.IF_curr_exp(tau_m=tau_m, cm=cm, v_rest=v_rest, v_thresh=0.0, v_reset=-70.0,
+                                              i_offset=np.array([0.1, 0.0])))
+    cells.initialize(v=v_rest)
+    source = sim.DCSource(amplitude=0.2, start=0.0)
+    source.inject_into(cells[1:2])
+    cells.record("v")
+    sim.run(10.0)
+    cells[0:1].set(i_offset=0.3)  # through a view
+    source.amplitude = 0.05
+    sim.run(10.0)
+    v = cells.get_data().segments[0].filter(name="v")[0]
+    t = v.times.magnitude
+    first, second = t <= 10.0 + 1e-9, t >= 10.0 - 1e-9
+    decay = np.exp(-(t - 10.0) / tau_m)
+    for k, (before, after) in enumerate([(0.1, 0.3), (0.2, 0.05)]):
+        exact_first = v_rest + R * before * (1.0 - np.exp(-t / tau_m))
+        v10 = v_rest + R * before * (1.0 - math.exp(-10.0 / tau_m))
+        exact_second = v_rest + R * after + (v10 - v_rest - R * after) * decay
+        np.testing.assert_allclose(v.magnitude[first, k], exact_first[first], atol=1e-9)
+        np.testing.assert_allclose(v.magnitude[second, k], exact_second[second], atol=1e-9)
+    np.testing.assert_array_equal(cells.get("i_offset"), [0.3, 0.0])
+    assert source.amplitude == 0.05
+
+
+def test_refused_changes_between_runs_change_nothing():
+    cells = sim.Population(2, sim.IF_curr_exp(v_thresh=-50.0, v_reset=-65.0))
+    source = sim.ACSource(amplitude=0.1, frequency=10.0)
+    source.inject_into(cells)
+    sim.run(1.0)
+    with pytest.raises(ValueError, match="v_reset must be < v_thresh"):
+        cells.set(v_reset=-40.0)
+    with pytest.raises(ValueError, match="tau_m must be > 0"):
+        cells.set(tau_m=np.array([10.0, -1.0]), cm=2.0)
+    np.testing.assert_array_equal(cells.get("tau_m"), [20.0, 20.0])
+    np.testing.assert_array_equal(cells.get("cm"), [1.0, 1.0])
+    np.testing.assert_array_equal(cells.get("v_reset"), [-65.0, -65.0])
+    assert sim.state.simulation.stimulus(0)["frequency"] == 10.0
+    with pytest.raises(ValueError, match="frequency"):
+        source.frequency = -5.0
+    assert source.frequency == 10.0
+    assert sim.state.simulation.stimulus(0)["frequency"] == 10.0
+    source.frequency = 20.0
+    assert sim.state.simulation.stimulus(0)["frequency"] == 20.0
+    sim.run(1.0)
 
 
 # --- the example -------------------------------------------------------------------------------

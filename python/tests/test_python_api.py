@@ -160,6 +160,63 @@ def test_set_state_above_threshold_spikes_at_the_next_step():
     assert sim.state("n", "v")[0] == -70.0  # reset and still refractory: v_reset exactly
 
 
+def test_set_param_between_runs_takes_effect_exactly_and_refuses_bad_values():
+    # Relaxation from v0 = -55 to v_rest = -65: v = v_rest + (v(t0) - v_rest) exp(-(t - t0) / tau_m)
+    # with the tau_m in force; exact propagator, so to rounding (1e-12).
+    net, _ = single_neuron(tau_m=20.0, v_rest=-65.0, v_thresh=-50.0)
+    sim = net.build()
+    sim.set_state("n", "v", -55.0)
+    sim.run(5.0)
+    v5 = -65.0 + 10.0 * math.exp(-5.0 / 20.0)
+    assert sim.state("n", "v")[0] == pytest.approx(v5, abs=1e-12)
+    sim.set_param("n", "tau_m", 5.0)
+    sim.run(5.0)
+    assert sim.state("n", "v")[0] == pytest.approx(-65.0 + (v5 + 65.0) * math.exp(-5.0 / 5.0), abs=1e-12)
+    v10 = sim.state("n", "v")[0]
+    error = error_of(lambda: sim.set_param("n", "v_reset", -40.0))
+    assert isinstance(error, ValueError)
+    assert "v_reset must be < v_thresh" in str(error)
+    error = error_of(lambda: sim.set_param("n", "tau_n", 5.0))
+    assert isinstance(error, KeyError)
+    assert "did you mean 'tau_m'" in str(error)
+    error = error_of(lambda: sim.set_param("n", "tau_m", np.array([1.0, 2.0])))
+    assert "has 1 neurons, got 2 values of tau_m" in str(error)
+    sim.run(5.0)  # nothing changed: tau_m is still 5 ms
+    assert sim.state("n", "v")[0] == pytest.approx(-65.0 + (v10 + 65.0) * math.exp(-1.0), abs=1e-12)
+
+
+def test_set_stimulus_between_runs_takes_effect_exactly():
+    # A DC current into R = tau_m / cm = 20 MOhm from v_rest: v = -65 + R I (1 - e^-t/tau),
+    # then relaxing towards -65 + R I' after the change; exact integration (1e-12).
+    net, _ = single_neuron(tau_m=20.0, v_rest=-65.0, v_thresh=-50.0)
+    index = net.dc_input("n", amplitude=0.1)
+    assert index == 0
+    sim = net.build()
+    sim.run(10.0)
+    v10 = -65.0 + 2.0 * (1.0 - math.exp(-0.5))
+    assert sim.state("n", "v")[0] == pytest.approx(v10, abs=1e-12)
+    sim.set_stimulus(index, amplitude=0.3)
+    assert sim.stimulus(index)["amplitude"] == 0.3
+    sim.run(10.0)
+    assert sim.state("n", "v")[0] == pytest.approx(-59.0 + (v10 + 59.0) * math.exp(-0.5), abs=1e-12)
+    error = error_of(lambda: sim.set_stimulus(index, amplitude=float("nan")))
+    assert error.key == "stimulus[0].amplitude"
+    error = error_of(lambda: sim.set_stimulus(index, start=30.0, stop=25.0))
+    assert error.key == "stimulus[0].stop"
+    error = error_of(lambda: sim.set_stimulus(index, amplitdue=1.0))
+    assert isinstance(error, KeyError)
+    error_of(lambda: sim.set_stimulus(3, amplitude=1.0))
+    assert sim.stimulus(index)["amplitude"] == 0.3 and sim.stimulus(index)["start"] == 0.0
+    v20 = sim.state("n", "v")[0]
+    sim.set_stimulus(index, stop=25.0)  # switched off at 25 ms
+    assert sim.stimulus(index)["stop"] == 25.0
+    sim.run(20.0)
+    v25 = -59.0 + (v20 + 59.0) * math.exp(-5.0 / 20.0)
+    assert sim.state("n", "v")[0] == pytest.approx(-65.0 + (v25 + 65.0) * math.exp(-15.0 / 20.0), abs=1e-12)
+    sim.set_stimulus(index, stop=None)
+    assert sim.stimulus(index)["stop"] is None
+
+
 # --- the command and the file format ----------------------------------------------------------
 
 @pytest.fixture(scope="module")

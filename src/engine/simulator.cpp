@@ -14,6 +14,7 @@
 #include "neurodyn/core/strings.hpp"
 #include "neurodyn/models/registry.hpp"
 #include "neurodyn/models/spike_source_array.hpp"
+#include "neurodyn/models/spike_source_poisson.hpp"
 #include "neurodyn/network/connectivity.hpp"
 #include "shard.hpp"
 
@@ -251,7 +252,37 @@ void Simulator::build(const BuildOptions& options) {
         shard.synapses.build(total_neurons_, std::move(entries));
     }
 
-    // Stimuli.
+    build_stimuli();
+
+    // State recorders become probes, one per variable.
+    for (const auto& rec : spec_.recorders) {
+        if (rec.kind != RecorderSpec::Kind::state) continue;
+        const auto p = static_cast<std::size_t>(spec_.population_index(rec.population));
+        const ModelInfo& model = find_model(spec_.populations[p].model);
+        for (const auto& variable : rec.variables) {
+            StateProbe probe;
+            probe.population = rec.population;
+            probe.variable = variable;
+            probe.unit = std::string(model.state[static_cast<std::size_t>(model.state_index(variable))].unit);
+            probe.neurons = rec.neurons;
+            if (probe.neurons.empty()) {
+                probe.neurons.resize(spec_.populations[p].size);
+                std::iota(probe.neurons.begin(), probe.neurons.end(), 0u);
+            }
+            probe.interval_steps = rec.interval > 0 ? std::max<Step>(1, steps_from_ms(rec.interval, dt)) : 1;
+            probes_.push_back(std::move(probe));
+        }
+    }
+}
+
+void Simulator::build_stimuli() {
+    const double dt = spec_.simulation.dt;
+    for (auto& shard : shards_) {
+        shard->drives.clear();
+        shard->currents.clear();
+        shard->current_changes.clear();
+        shard->currents_vary_every_step = false;
+    }
     for (std::size_t k = 0; k < spec_.stimuli.size(); ++k) {
         const StimulusSpec& stim = spec_.stimuli[k];
         const auto target_pop = static_cast<std::size_t>(spec_.population_index(stim.target));
@@ -321,31 +352,14 @@ void Simulator::build(const BuildOptions& options) {
     }
     for (auto& shard : shards_) {
         auto& changes = shard->current_changes;
+        // Injected currents are recomputed at the current step: after a change between
+        // runs they must not keep the values of the old sources.
+        changes.push_back(step_);
         std::sort(changes.begin(), changes.end());
         changes.erase(std::unique(changes.begin(), changes.end()), changes.end());
         // Groups without current sources read a shared array of zeros.
         for (auto& slot : shard->groups)
             if (slot.injected.empty()) slot.injected.assign(slot.group->size(), 0.0);
-    }
-
-    // State recorders become probes, one per variable.
-    for (const auto& rec : spec_.recorders) {
-        if (rec.kind != RecorderSpec::Kind::state) continue;
-        const auto p = static_cast<std::size_t>(spec_.population_index(rec.population));
-        const ModelInfo& model = find_model(spec_.populations[p].model);
-        for (const auto& variable : rec.variables) {
-            StateProbe probe;
-            probe.population = rec.population;
-            probe.variable = variable;
-            probe.unit = std::string(model.state[static_cast<std::size_t>(model.state_index(variable))].unit);
-            probe.neurons = rec.neurons;
-            if (probe.neurons.empty()) {
-                probe.neurons.resize(spec_.populations[p].size);
-                std::iota(probe.neurons.begin(), probe.neurons.end(), 0u);
-            }
-            probe.interval_steps = rec.interval > 0 ? std::max<Step>(1, steps_from_ms(rec.interval, dt)) : 1;
-            probes_.push_back(std::move(probe));
-        }
     }
 }
 
@@ -435,6 +449,93 @@ void Simulator::set_state(const std::string& population_name, const std::string&
                 const auto state = slot.group->state(static_cast<std::size_t>(index));
                 std::copy(values.begin() + slot.first, values.begin() + slot.first + state.size(), state.begin());
             }
+}
+
+void Simulator::set_param(const std::string& population_name, const std::string& parameter,
+                          std::span<const double> values) {
+    const PopulationLayout& pop = population(population_name);
+    const std::size_t p = static_cast<std::size_t>(&pop - layout_.data());
+    const ModelInfo& model = find_model(pop.model);
+    if (parameter == "spike_times" && model.name == "SpikeSourceArray")
+        throw ValueError("set_param: the spike_times of SpikeSourceArray '" + pop.name +
+                             "' cannot be changed after the network is built; give all spike times when the "
+                             "population is created",
+                         "spike_times");
+    const int index = model.param_index(parameter);
+    if (index < 0) {
+        const auto names = model.param_names();
+        throw KeyError("'" + parameter + "' is not a parameter of " + std::string(model.name) +
+                       did_you_mean(parameter, names) + (names.empty() ? " (it has none)" : " (parameters: " + join(names) + ")"));
+    }
+    if (values.size() != pop.size)
+        throw ValueError("set_param: population '" + pop.name + "' has " + std::to_string(pop.size) + " neurons, got " +
+                             std::to_string(values.size()) + " values of " + parameter,
+                         parameter);
+    // Spike sources whose trains are drawn ahead: only SpikeSourcePoisson can restart
+    // its trains from the current time.
+    const bool poisson = model.name == "SpikeSourcePoisson";
+    if (step_ > 0 && model.spike_source && !poisson)
+        throw ValueError("set_param: the parameters of " + std::string(model.name) + " '" + pop.name +
+                             "' cannot be changed after the first run (only SpikeSourcePoisson restarts its trains)",
+                         parameter);
+    const auto column = static_cast<std::size_t>(index);
+    const double dt_ms = dt();
+    // Checked first on copies of the affected groups, so a refused value changes nothing.
+    for (const auto& shard : shards_)
+        for (const auto& slot : shard->groups) {
+            if (slot.population != p) continue;
+            const NeuronGroup& group = *slot.group;
+            auto trial = model.create(group.size(), group.first_index());
+            for (std::size_t k = 0; k < model.params.size(); ++k) {
+                const auto from = group.param(k);
+                std::copy(from.begin(), from.end(), trial->param(k).begin());
+            }
+            for (std::size_t k = 0; k < model.state.size(); ++k) {
+                const auto from = group.state(k);
+                std::copy(from.begin(), from.end(), trial->state(k).begin());
+            }
+            const auto column_values = values.subspan(slot.first, group.size());
+            std::copy(column_values.begin(), column_values.end(), trial->param(column).begin());
+            try {
+                trial->prepare(dt_ms);
+            } catch (const ValueError& e) {
+                throw ValueError("set_param: population '" + pop.name + "': " + e.what(), e.key());
+            }
+        }
+    for (auto& shard : shards_)
+        for (auto& slot : shard->groups) {
+            if (slot.population != p) continue;
+            NeuronGroup& group = *slot.group;
+            const auto column_values = values.subspan(slot.first, group.size());
+            std::copy(column_values.begin(), column_values.end(), group.param(column).begin());
+            group.prepare(dt_ms);
+            if (poisson) static_cast<models::SpikeSourcePoisson&>(group).restart_at(time_ms());
+        }
+    // The spec shows the values in force, so a later describe or build sees them.
+    const bool same = std::all_of(values.begin(), values.end(), [&](double x) { return x == values.front(); });
+    ValueSpec value = same && !values.empty() ? ValueSpec(values.front()) : ValueSpec(std::vector<double>(values.begin(), values.end()));
+    auto& params = spec_.populations[p].params;
+    auto it = std::find_if(params.begin(), params.end(), [&](const auto& entry) { return entry.first == parameter; });
+    if (it != params.end())
+        it->second = std::move(value);
+    else
+        params.emplace_back(parameter, std::move(value));
+}
+
+void Simulator::set_stimulus(std::size_t index, const StimulusSpec& stimulus) {
+    if (index >= spec_.stimuli.size())
+        throw KeyError("set_stimulus: there is no stimulus " + std::to_string(index) + " (the network has " +
+                       std::to_string(spec_.stimuli.size()) + ")");
+    const StimulusSpec& old = spec_.stimuli[index];
+    if (stimulus.kind != old.kind)
+        throw ValueError(stimulus_key(index) + ": a " + stimulus_kind_name(old.kind) + " stimulus cannot become " +
+                             stimulus_kind_name(stimulus.kind) + " between runs",
+                         stimulus_key(index));
+    NetworkSpec candidate = spec_;
+    candidate.stimuli[index] = stimulus;
+    candidate.validate();
+    spec_.stimuli[index] = stimulus;
+    build_stimuli();
 }
 
 void Simulator::sample_probes(Step at_step_end) {

@@ -3,8 +3,10 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cmath>
+#include <map>
 
 #include "neurodyn/core/error.hpp"
 #include "neurodyn/engine/simulator.hpp"
@@ -284,4 +286,202 @@ TEST(Simulator, SetStateReplacesAVariableOnEveryShardAndRefusesBadValues) {
     EXPECT_THROW(sim.set_state(name, "v", v), ValueError);
     EXPECT_EQ(sim.get_state(name, "v")[0], sim.get_state(name, "v")[0]);  // untouched, finite
     EXPECT_THROW(sim.set_state("I", "gsyn_exc", std::vector<double>(40, -1.0)), ValueError);  // conductances >= 0
+}
+
+namespace {
+
+// Two unconnected leaky neurons relaxing from v = 10 mV towards v_rest = 0 (threshold
+// out of reach): v(t) = v(t0) exp(-(t - t0) / tau_m) between parameter changes.
+NetworkSpec relaxing_pair() {
+    NetworkSpec spec;
+    spec.simulation = {0.1, 10.0, 5};
+    PopulationSpec n{"n", "IF_curr_exp", 2, {{"v_rest", 0.0}, {"v_reset", -5.0}, {"v_thresh", 1e6}, {"tau_m", 10.0}},
+                     {{"v", 10.0}}, {}};
+    spec.populations = {n};
+    return spec;
+}
+
+}  // namespace
+
+TEST(Simulator, SetParamChangesTheTraceAsTheClosedFormPredicts) {
+    Simulator sim(relaxing_pair());
+    sim.run(5.0);
+    const double v1 = 10.0 * std::exp(-5.0 / 10.0);
+    // Exact propagation: 50 products of exp(-dt/tau_m), rounding only (~1e-14 relative).
+    for (double v : sim.get_state("n", "v")) EXPECT_NEAR(v, v1, 1e-11);
+    const std::vector<double> tau{20.0, 5.0};  // heterogeneous: the per-neuron path
+    sim.set_param("n", "tau_m", tau);
+    sim.run(5.0);
+    const auto v = sim.get_state("n", "v");
+    for (std::size_t i = 0; i < 2; ++i) EXPECT_NEAR(v[i], v1 * std::exp(-5.0 / tau[i]), 1e-11) << i;
+    // The unchanged closed form would give v1 exp(-0.5) for both: far outside 1e-11.
+    EXPECT_GT(std::abs(v[0] - v1 * std::exp(-0.5)), 1.0);
+    // The spec shows the values in force.
+    const auto& params = sim.spec().populations[0].params;
+    const auto it = std::find_if(params.begin(), params.end(), [](const auto& e) { return e.first == "tau_m"; });
+    ASSERT_NE(it, params.end());
+    ASSERT_TRUE(it->second.is_array());
+    EXPECT_EQ(it->second.array(), tau);
+}
+
+TEST(Simulator, SetParamRefusesInvalidValuesAndChangesNothing) {
+    // Three shards of a 6-neuron population; a value the model refuses in the last
+    // shard only must leave the first shards untouched as well.
+    NetworkSpec spec = relaxing_pair();
+    spec.populations[0].size = 6;
+    Simulator sim(spec, BuildOptions{3, 0.0});
+    Simulator reference(spec, BuildOptions{3, 0.0});
+    sim.run(2.0);
+    reference.run(2.0);
+    std::vector<double> tau(6, 15.0);
+    tau[5] = -1.0;
+    try {
+        sim.set_param("n", "tau_m", tau);
+        FAIL() << "expected ValueError";
+    } catch (const ValueError& e) {
+        EXPECT_NE(std::string(e.what()).find("tau_m must be > 0 ms, got -1"), std::string::npos) << e.what();
+    }
+    // Relations are checked again: v_reset < v_thresh.
+    try {
+        sim.set_param("n", "v_reset", std::vector<double>(6, 2e6));
+        FAIL() << "expected ValueError";
+    } catch (const ValueError& e) {
+        EXPECT_NE(std::string(e.what()).find("v_reset must be < v_thresh"), std::string::npos) << e.what();
+    }
+    try {
+        sim.set_param("n", "tau_n", tau);
+        FAIL() << "expected KeyError";
+    } catch (const KeyError& e) {
+        EXPECT_NE(std::string(e.what()).find("tau_m"), std::string::npos) << e.what();  // did you mean
+    }
+    EXPECT_THROW(sim.set_param("nobody", "tau_m", tau), KeyError);
+    EXPECT_THROW(sim.set_param("n", "tau_m", std::vector<double>(5, 15.0)), ValueError);
+    tau[5] = std::nan("");
+    EXPECT_THROW(sim.set_param("n", "tau_m", tau), ValueError);
+    // Nothing changed: the continuation equals that of an untouched simulator, bit for bit.
+    sim.run(3.0);
+    reference.run(3.0);
+    EXPECT_EQ(sim.get_state("n", "v"), reference.get_state("n", "v"));
+    const auto& params = sim.spec().populations[0].params;
+    ASSERT_EQ(params.size(), reference.spec().populations[0].params.size());
+    for (const auto& [name, value] : params) {
+        if (name == "tau_m" || name == "v_reset") {
+            EXPECT_TRUE(value.is_constant()) << name;
+        }
+    }
+}
+
+TEST(Simulator, PoissonRateChangeRestartsTheTrainsAtTheCurrentTime) {
+    NetworkSpec spec;
+    spec.simulation = {0.1, 100.0, 8};
+    spec.populations = {{"src", "SpikeSourcePoisson", 200, {{"rate", 0.0}}, {}, {}},
+                        {"gamma", "SpikeSourceGamma", 2, {}, {}, {}},
+                        {"array", "SpikeSourceArray", 2, {}, {}, {{5.0}}}};
+    Simulator sim(spec);
+    SpikeRecorder recorder(sim, true);
+    sim.add_observer(&recorder);
+    sim.run(100.0);
+    EXPECT_TRUE(recorder.spikes("src").times_ms.empty());
+    sim.set_param("src", "rate", std::vector<double>(200, 50.0));
+    sim.run(200.0);
+    const auto& times = recorder.spikes("src").times_ms;
+    // None before the change; trains drawn from t = 0 would have emitted the spikes of
+    // [0, 100) ms in the first step after it (about 1000 more than expected).
+    EXPECT_GT(*std::min_element(times.begin(), times.end()), 100.0);
+    const double expected = 200 * 50.0 * 0.2;  // neurons * rate * 200 ms
+    // Poisson count: within 4 sigma (false failure ~6e-5).
+    EXPECT_NEAR(static_cast<double>(times.size()), expected, 4.0 * std::sqrt(expected));
+    const auto early = std::count_if(times.begin(), times.end(), [](double t) { return t <= 101.0; });
+    EXPECT_LE(early, 30);  // Poisson(10) in the first ms (P(> 30) ~ 1e-6); a backlog would add ~1000
+    // Sources that cannot restart refuse after the first run, naming why.
+    try {
+        sim.set_param("gamma", "beta", std::vector<double>(2, 3.0));
+        FAIL() << "expected ValueError";
+    } catch (const ValueError& e) {
+        EXPECT_NE(std::string(e.what()).find("after the first run"), std::string::npos) << e.what();
+    }
+    try {
+        sim.set_param("array", "spike_times", std::vector<double>(2, 3.0));
+        FAIL() << "expected ValueError";
+    } catch (const ValueError& e) {
+        EXPECT_NE(std::string(e.what()).find("spike_times of SpikeSourceArray"), std::string::npos) << e.what();
+    }
+}
+
+TEST(Simulator, SetStimulusChangesADcAmplitudeBetweenRuns) {
+    NetworkSpec spec = relaxing_pair();
+    spec.populations[0].params = {{"v_rest", 0.0}, {"v_reset", -5.0}, {"v_thresh", 1e6}, {"tau_m", 20.0}, {"cm", 1.0}};
+    spec.populations[0].initial = {{"v", 0.0}};
+    StimulusSpec dc;
+    dc.kind = StimulusSpec::Kind::dc;
+    dc.target = "n";
+    dc.amplitude = 0.5;
+    dc.neurons = {1};
+    spec.stimuli = {dc};
+    Simulator sim(spec);
+    sim.run(10.0);
+    // v(t) = R I + (v0 - R I) exp(-t / tau_m), R = tau_m / cm = 20 MOhm; exact
+    // propagation of a piecewise-constant current: rounding only.
+    const double v1 = 20.0 * 0.5 * (1.0 - std::exp(-0.5));
+    EXPECT_NEAR(sim.get_state("n", "v")[1], v1, 1e-10);
+    dc.amplitude = 1.0;
+    sim.set_stimulus(0, dc);
+    EXPECT_EQ(sim.spec().stimuli[0].amplitude, 1.0);
+    sim.run(10.0);
+    const auto v = sim.get_state("n", "v");
+    EXPECT_EQ(v[0], 0.0);
+    EXPECT_NEAR(v[1], 20.0 + (v1 - 20.0) * std::exp(-0.5), 1e-10);
+
+    // Refused: invalid values (checked as validate() does) and a change of kind; the
+    // stimulus stays as it was.
+    StimulusSpec bad = dc;
+    bad.amplitude = std::nan("");
+    try {
+        sim.set_stimulus(0, bad);
+        FAIL() << "expected ValueError";
+    } catch (const ValueError& e) {
+        EXPECT_EQ(e.key(), "stimulus[0].amplitude");
+    }
+    bad = dc;
+    bad.stop = 1.0;
+    bad.start = 5.0;
+    EXPECT_THROW(sim.set_stimulus(0, bad), ValueError);
+    bad = dc;
+    bad.kind = StimulusSpec::Kind::ac;
+    EXPECT_THROW(sim.set_stimulus(0, bad), ValueError);
+    EXPECT_THROW(sim.set_stimulus(1, dc), KeyError);
+    EXPECT_EQ(sim.spec().stimuli[0].amplitude, 1.0);
+    EXPECT_EQ(sim.spec().stimuli[0].start, 0.0);
+    const double v2 = v[1];
+    sim.run(10.0);
+    EXPECT_NEAR(sim.get_state("n", "v")[1], 20.0 + (v2 - 20.0) * std::exp(-0.5), 1e-10);  // still 1 nA
+}
+
+TEST(Simulator, ChangesBetweenRunsGiveIdenticalSpikesForAnyNumberOfShards) {
+    const NetworkSpec spec = mixed_network(21);
+    std::vector<std::map<std::string, Raster>> rasters;
+    for (const std::size_t shards : {1u, 3u}) {
+        Simulator sim(spec, BuildOptions{shards, 0.0});
+        SpikeRecorder recorder(sim, true);
+        sim.add_observer(&recorder);
+        sim.run(60.0);
+        std::vector<double> tau(spec.populations[0].size);
+        for (std::size_t i = 0; i < tau.size(); ++i) tau[i] = 10.0 + 0.1 * static_cast<double>(i);
+        sim.set_param("E", "tau_m", tau);
+        sim.set_param("src", "rate", std::vector<double>(spec.populations[2].size, 80.0));
+        StimulusSpec dc = spec.stimuli[2];
+        dc.amplitude = 0.6;
+        dc.stop = 150.0;
+        sim.set_stimulus(2, dc);
+        StimulusSpec drive = spec.stimuli[0];
+        drive.rate = 6000.0;
+        sim.set_stimulus(0, drive);
+        sim.run(100.0);
+        std::map<std::string, Raster> out;
+        for (const auto& pop : sim.populations()) out[pop.name] = {recorder.spikes(pop.name).times_ms, recorder.spikes(pop.name).ids};
+        rasters.push_back(std::move(out));
+    }
+    EXPECT_GT(rasters[0]["E"].times.size(), 0u);
+    EXPECT_GT(rasters[0]["src"].times.size(), 0u);
+    EXPECT_EQ(rasters[0], rasters[1]);
 }

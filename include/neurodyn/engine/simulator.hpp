@@ -136,11 +136,27 @@ public:
     // then.
     void set_state(const std::string& population, const std::string& variable, std::span<const double> values);
 
+    // Replaces a parameter of every neuron of a population (one value per neuron, in
+    // population order) between runs; it takes effect from the next step. The model's
+    // checks run again (bounds, relations such as v_reset < v_thresh) and what depends
+    // on the parameters is recomputed. KeyError for an unknown population or parameter,
+    // ValueError for a wrong count or a value the model refuses; nothing is changed
+    // then. SpikeSourcePoisson trains restart from the current time with the new
+    // parameters; SpikeSourceGamma parameters and SpikeSourceArray spike times cannot
+    // be changed after the first run.
+    void set_param(const std::string& population, const std::string& parameter, std::span<const double> values);
+    // Replaces stimulus `index` (same kind) between runs; it takes effect from the next
+    // step. The new spec is checked as NetworkSpec::validate checks it (a UserError
+    // whose key is "stimulus[index]...."); nothing is changed then. spec() shows it.
+    void set_stimulus(std::size_t index, const StimulusSpec& stimulus);
+
     std::vector<StateProbe>& state_probes() { return probes_; }
     const std::vector<StateProbe>& state_probes() const { return probes_; }
 
 private:
     void build(const BuildOptions& options);
+    // (Re)creates every shard's Poisson drives and current sources from spec_.stimuli.
+    void build_stimuli();
     void sample_probes(Step at_step_end);
     void deliver_and_notify(Step first_step, Step end_step);
 

@@ -3,6 +3,8 @@
 A Population keeps its parameters as evaluated arrays (PyNN's ParameterSpace evaluated
 once, so random values are drawn once with PyNN's RNG and read back exactly) and its
 initial values likewise; both are handed to the engine when the network is built.
+After the first run, set() and initialize() also change the engine's values at once
+(Simulation.set_param / set_state), from the next step.
 """
 
 import numpy as np
@@ -34,10 +36,8 @@ class PopulationView(common.PopulationView):
         return ParameterSpace(parameter_dict, shape=(self.size,))
 
     def _set_parameters(self, parameter_space):
-        state.check_modifiable("changing neuron parameters")
         parameter_space.evaluate(simplify=False)
-        for name, value in parameter_space.items():
-            self.parent._parameters[name][self.mask] = value
+        self.parent._assign_parameters({name: value for name, value in parameter_space.items()}, self.mask)
 
     def _set_initial_value_array(self, variable, initial_values):
         self.parent._set_initial_values_masked(variable, initial_values, self.mask)
@@ -107,10 +107,35 @@ class Population(common.Population):
         return ParameterSpace({name: simplify(self._parameters[name]) for name in names}, shape=(self.size,))
 
     def _set_parameters(self, parameter_space):
-        state.check_modifiable("changing neuron parameters")
         parameter_space.evaluate(simplify=False)
-        for name, value in parameter_space.items():
-            self._parameters[name] = value
+        self._assign_parameters({name: value for name, value in parameter_space.items()}, slice(None))
+
+    def _assign_parameters(self, values, mask):
+        """Sets the parameters `values` (name -> values of the masked cells). After the
+        first run the engine's parameters change too, from the next step; a value the
+        model refuses raises ValueError and changes nothing."""
+        if state.built and "spike_times" in values:
+            raise not_supported("changing the spike_times of a SpikeSourceArray after the first run (call "
+                                "reset() first: changes made after reset() take effect at the next run)")
+        updated = {}
+        for name, value in values.items():
+            if name not in self._parameters:
+                raise errors.NonExistentParameterError(name, self.celltype.__class__.__name__,
+                                                       list(self._parameters))
+            full = np.array(self._parameters[name], copy=True)
+            full[mask] = value
+            updated[name] = full
+        if state.built:
+            done = []
+            try:
+                for name, full in updated.items():
+                    state.simulation.set_param(self._nd_name, name, np.asarray(full, dtype=float))
+                    done.append(name)
+            except Exception:
+                for name in done:  # put back what was already changed
+                    state.simulation.set_param(self._nd_name, name, np.asarray(self._parameters[name], dtype=float))
+                raise
+        self._parameters.update(updated)
 
     def _build(self, net):
         params, spike_times = {}, None

@@ -127,6 +127,7 @@ class _CurrentSource(StandardCurrentSource):
         object.__setattr__(self, "_native", {})
         object.__setattr__(self, "_targets", [])
         object.__setattr__(self, "_nd_built", False)
+        object.__setattr__(self, "_nd_indices", [])  # the engine's stimuli, one per target population
         super(StandardCurrentSource, self).__init__(**parameters)
         parameter_space = ParameterSpace(self.default_parameters, self.get_schema(), shape=(1,))
         parameter_space.update(**parameters)
@@ -134,15 +135,37 @@ class _CurrentSource(StandardCurrentSource):
         state.current_sources.append(self)
 
     def set_native_parameters(self, parameters):
-        if self._nd_built:
-            state.check_modifiable(f"changing the parameters of a {type(self).__name__}")
         parameters.evaluate(simplify=True)
+        previous = dict(self._native)
         for name, value in parameters.items():
             if isinstance(value, Sequence):
                 value = np.asarray(value.value, dtype=float)
             elif isinstance(value, np.ndarray) and value.size == 1:
                 value = float(value.reshape(-1)[0])
             self._native[name] = value
+        if self._nd_built and state.built:
+            # After the first run the engine's stimuli change too, from the next step.
+            # A refused value (ValueError) leaves the source as it was.
+            if not self._nd_indices and self._targets:
+                self._native.clear()
+                self._native.update(previous)
+                raise not_supported(f"changing a {type(self).__name__} that had no effect at the first run "
+                                    f"(no times) after the first run")
+            done = []
+            try:
+                fields = self._fields()
+                if fields is None:
+                    raise not_supported(f"removing every time of a {type(self).__name__} after the first run")
+                for index in self._nd_indices:
+                    state.simulation.set_stimulus(index, **fields)
+                    done.append(index)
+            except Exception:
+                self._native.clear()
+                self._native.update(previous)
+                old_fields = self._fields()
+                for index in done:
+                    state.simulation.set_stimulus(index, **old_fields)
+                raise
 
     def get_native_parameters(self):
         return ParameterSpace({name: (Sequence(v) if isinstance(v, np.ndarray) else v)
@@ -169,48 +192,58 @@ class _CurrentSource(StandardCurrentSource):
 
     def _build(self, net):
         object.__setattr__(self, "_nd_built", True)
+        self._nd_indices.clear()
+        fields = self._fields()
+        if fields is None:
+            return
+        add = getattr(net, f"{self._nd_kind}_input")
         for population, indices, _ in state.locate(sorted(set(self._targets))):
-            self._add(net, state.population_name(population), np.sort(indices).tolist())
+            self._nd_indices.append(add(state.population_name(population), neurons=np.sort(indices).tolist(),
+                                        **fields))
 
 
 class DCSource(_CurrentSource, electrodes.DCSource):
     __doc__ = electrodes.DCSource.__doc__
     translations = _identity(["amplitude", "start", "stop"])
+    _nd_kind = "dc"
 
-    def _add(self, net, target, neurons):
+    def _fields(self):
         p = self._native
-        net.dc_input(target, float(p["amplitude"]), neurons=neurons, start=float(p["start"]), stop=self._stop())
+        return dict(amplitude=float(p["amplitude"]), start=float(p["start"]), stop=self._stop())
 
 
 class ACSource(_CurrentSource, electrodes.ACSource):
     __doc__ = electrodes.ACSource.__doc__
     translations = _identity(["amplitude", "start", "stop", "frequency", "offset", "phase"])
+    _nd_kind = "ac"
 
-    def _add(self, net, target, neurons):
+    def _fields(self):
         p = self._native
-        net.ac_input(target, amplitude=float(p["amplitude"]), frequency=float(p["frequency"]),
-                     offset=float(p["offset"]), phase=float(p["phase"]), neurons=neurons, start=float(p["start"]),
-                     stop=self._stop())
+        return dict(amplitude=float(p["amplitude"]), frequency=float(p["frequency"]), offset=float(p["offset"]),
+                    phase=float(p["phase"]), start=float(p["start"]), stop=self._stop())
 
 
 class StepCurrentSource(_CurrentSource, electrodes.StepCurrentSource):
     __doc__ = electrodes.StepCurrentSource.__doc__
     translations = _identity(["amplitudes", "times"])
+    _nd_kind = "step_current"
 
-    def _add(self, net, target, neurons):
+    def _fields(self):
+        """None when there are no times (no stimulus)."""
         p = self._native
         times = np.atleast_1d(np.asarray(p["times"], dtype=float))
         amplitudes = np.atleast_1d(np.asarray(p["amplitudes"], dtype=float))
         if times.size != amplitudes.size:
             raise ValueError(f"StepCurrentSource: {times.size} times but {amplitudes.size} amplitudes")
         if times.size == 0:
-            return
-        net.step_current_input(target, times, amplitudes, neurons=neurons)
+            return None
+        return dict(times=times, amplitudes=amplitudes)
 
 
 class NoisyCurrentSource(_CurrentSource, electrodes.NoisyCurrentSource):
     __doc__ = electrodes.NoisyCurrentSource.__doc__
     translations = _identity(["mean", "stdev", "start", "stop", "dt"])
+    _nd_kind = "noisy_current"
 
     def __init__(self, **parameters):
         if parameters.pop("rng", None) is not None:
@@ -218,7 +251,7 @@ class NoisyCurrentSource(_CurrentSource, electrodes.NoisyCurrentSource):
                                 "per-neuron streams, keyed by the seed given to setup(rng_seed=...))")
         super().__init__(**parameters)
 
-    def _add(self, net, target, neurons):
+    def _fields(self):
         p = self._native
-        net.noisy_current_input(target, mean=float(p["mean"]), stdev=float(p["stdev"]), dt=float(p["dt"]),
-                                neurons=neurons, start=float(p["start"]), stop=self._stop())
+        return dict(mean=float(p["mean"]), stdev=float(p["stdev"]), dt=float(p["dt"]), start=float(p["start"]),
+                    stop=self._stop())
