@@ -309,3 +309,28 @@ TEST(SpikeSourceArray, RejectsTimesBeforeTheFirstStepEnds) {
                            "spike_times");
     }
 }
+
+TEST(SpikeSourcePoisson, ARateChangeBetweenRunsContinuesTheStreamInsteadOfReplayingIt) {
+    // After a parameter change the engine re-prepares the group and restarts its trains
+    // at the current time. The new intervals must come from fresh draws: a replay of the
+    // first draws would give the first intervals again, scaled by the rate ratio.
+    SpikeSourcePoisson group(1, 0);
+    group.set_random_domain(kDomain);
+    group.param(SpikeSourcePoisson::rate)[0] = 50.0;
+    group.prepare(0.1);
+    GroupDriver driver(group);
+    const auto before = driver.run(20000, 7)[0];  // 2 s
+    group.param(SpikeSourcePoisson::rate)[0] = 100.0;
+    group.prepare(0.1);
+    group.restart_at(2000.0);
+    const auto after = driver.run(20000, 7)[0];
+    ASSERT_GE(before.size(), 6u);
+    ASSERT_GE(after.size(), 6u);
+    int replayed = 0;
+    for (std::size_t k = 0; k + 1 < 6; ++k) {
+        const double first_interval = static_cast<double>(before[k + 1] - before[k]) / 2.0;
+        const double new_interval = static_cast<double>(after[k + 1] - after[k]);
+        replayed += std::abs(first_interval - new_interval) <= 1.0;  // within a step
+    }
+    EXPECT_LT(replayed, 3);  // fresh draws agree with the scaled old ones only by chance
+}

@@ -70,7 +70,9 @@ private:
     void precompute(double h) override {
         h_ = h;
         next_spike_.assign(size_, std::numeric_limits<double>::infinity());
-        draws_.assign(size_, 0);
+        // Kept on a re-prepare (a parameter change between runs): the restarted trains go
+        // on with fresh draws of their streams instead of replaying the old ones.
+        if (draws_.size() != size_) draws_.assign(size_, 0);
         started_ = false;
     }
 
