@@ -391,6 +391,23 @@ class Simulation:
         return {name: (count / sizes[name] / (t / 1000.0) if t > 0 else 0.0)
                 for name, count in self.spike_counts().items()}
 
+    def connections(self, projection):
+        """The synapses of `projection` (a :class:`Projection` handle, its name, or its index
+        in connection order) as a dict of arrays: ``source`` and ``target`` (indices in
+        their populations), ``weight`` (as the engine uses it: stored as float32) and
+        ``delay`` (ms, rounded to whole steps). Regenerated from the seed, in generation
+        order."""
+        if isinstance(projection, Projection):
+            index = projection.index
+        elif isinstance(projection, str):
+            names = self._core.projection_names()
+            if projection not in names:
+                raise NeurodynKeyError(f"no projection named '{projection}' (projections: {', '.join(names)})")
+            index = names.index(projection)
+        else:
+            index = int(projection)
+        return self._core.connections(index)
+
     def state(self, population, variable):
         """The current value of state `variable` of every neuron of `population`, as a
         new float64 array."""

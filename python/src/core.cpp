@@ -581,6 +581,35 @@ public:
         simulator_->set_state(population, variable, data);
     }
 
+    std::vector<std::string> projection_names() const {
+        check_idle();
+        std::vector<std::string> names;
+        for (const auto& projection : simulator_->spec().projections) names.push_back(projection.name);
+        return names;
+    }
+
+    // The synapses of projection `index` as four arrays (source, target: population
+    // indices; weight as the engine stores it; delay in ms, whole steps).
+    py::dict connections(std::size_t index) const {
+        check_idle();
+        const auto synapses = simulator_->connections(index);
+        std::vector<std::int64_t> sources(synapses.size()), targets(synapses.size());
+        std::vector<double> weights(synapses.size()), delays(synapses.size());
+        const double dt = simulator_->dt();
+        for (std::size_t k = 0; k < synapses.size(); ++k) {
+            sources[k] = synapses[k].source;
+            targets[k] = synapses[k].target;
+            weights[k] = synapses[k].weight;
+            delays[k] = synapses[k].delay_steps * dt;
+        }
+        py::dict out;
+        out["source"] = to_numpy(std::move(sources));
+        out["target"] = to_numpy(std::move(targets));
+        out["weight"] = to_numpy(std::move(weights));
+        out["delay"] = to_numpy(std::move(delays));
+        return out;
+    }
+
     void set_param(const std::string& population, const std::string& parameter, const py::object& values) {
         check_idle();
         const PopulationLayout& pop = simulator_->population(population);
@@ -956,6 +985,8 @@ PYBIND11_MODULE(_core, m) {
         .def("get_state", &Simulation::get_state, py::arg("population"), py::arg("variable"))
         .def("set_state", &Simulation::set_state, py::arg("population"), py::arg("variable"), py::arg("values"))
         .def("set_param", &Simulation::set_param, py::arg("population"), py::arg("parameter"), py::arg("values"))
+        .def("connections", &Simulation::connections, py::arg("index"))
+        .def("projection_names", &Simulation::projection_names)
         .def("set_stimulus", &Simulation::set_stimulus, py::arg("index"), py::arg("fields"))
         .def("stimulus", &Simulation::stimulus, py::arg("index"))
         .def("traces", &Simulation::traces, py::arg("population"), py::arg("variable"))

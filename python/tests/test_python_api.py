@@ -612,3 +612,33 @@ def test_plot_helpers_draw(tmp_path):
     assert len(fig.axes[0].lines) == 3
     fig.savefig(tmp_path / "traces.png")
     assert (tmp_path / "raster.png").stat().st_size > 10_000
+
+
+def test_connections_are_the_synapses_the_engine_delivers():
+    """One source neuron fires once onto leak-free delta-synapse neurons: each target's v
+    then moves by exactly the sum of the weights that connections() lists from it (the
+    float32 weights summed in double: exact to rounding, 1e-12 mV)."""
+    net = nd.Network(dt=0.1, seed=9)
+    src = net.population("src", "SpikeSourceArray", 3, spike_times=[[], [5.0], []])
+    tgt = net.population("tgt", "IF_curr_delta", 40,
+                         params={"tau_m": 1e15, "v_rest": 0.0, "v_reset": -1.0, "v_thresh": 1e9},
+                         initial={"v": 0.0})
+    proj = net.connect(src, tgt, nd.fixed_probability(0.5), weight=nd.uniform(0.1, 1.0), delay=1.23)
+    sim = net.build()
+    c = sim.connections(proj)
+    assert set(c) == {"source", "target", "weight", "delay"}
+    assert c["source"].size > 20                         # ~60 of 120 pairs
+    assert np.all((c["weight"] >= 0.1) & (c["weight"] < 1.0))
+    np.testing.assert_allclose(c["delay"], 1.2, rtol=0, atol=1e-12)  # 1.23 ms rounds to 12 steps of 0.1 ms
+    sim.run(10.0)
+    expected = np.zeros(40)
+    from_one = c["source"] == 1
+    np.add.at(expected, c["target"][from_one], c["weight"][from_one])
+    np.testing.assert_allclose(sim.state("tgt", "v"), expected, rtol=0, atol=1e-12)
+    for key in ("source", "target", "weight"):   # the same by name and by index
+        np.testing.assert_array_equal(sim.connections(proj.name)[key], c[key])
+        np.testing.assert_array_equal(sim.connections(0)[key], c[key])
+    with pytest.raises(KeyError, match="no projection named 'nope'"):
+        sim.connections("nope")
+    with pytest.raises(KeyError, match="no projection 5"):
+        sim.connections(5)

@@ -418,6 +418,16 @@ std::vector<double> Simulator::get_state(const std::string& population_name, con
     return values;
 }
 
+std::vector<IncomingSynapse> Simulator::connections(std::size_t index) const {
+    if (index >= spec_.projections.size())
+        throw KeyError("no projection " + std::to_string(index) + " (the network has " +
+                       std::to_string(spec_.projections.size()) + ")");
+    const auto target = static_cast<std::size_t>(spec_.population_index(spec_.projections[index].target));
+    std::vector<IncomingSynapse> synapses;
+    generate_incoming(spec_, index, 0, static_cast<std::uint32_t>(spec_.populations[target].size), synapses);
+    return synapses;
+}
+
 void Simulator::set_state(const std::string& population_name, const std::string& variable,
                           std::span<const double> values) {
     const PopulationLayout& pop = population(population_name);

@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "neurodyn/core/time.hpp"
+#include "neurodyn/network/connectivity.hpp"
 #include "neurodyn/network/spec.hpp"
 
 namespace neurodyn {
@@ -135,6 +136,13 @@ public:
     // variable, ValueError for a wrong count or a non-finite value; nothing is changed
     // then.
     void set_state(const std::string& population, const std::string& variable, std::span<const double> values);
+
+    // The synapses of projection `index` (in spec order) as the engine uses them: source
+    // and target indices within their populations, weight (as stored: 32-bit float) and
+    // delay in steps, ordered by target then generation order. Connectivity is generated
+    // per target from the seed, so this regenerates it rather than reading the shards.
+    // KeyError for an index out of range.
+    std::vector<IncomingSynapse> connections(std::size_t index) const;
 
     // Replaces a parameter of every neuron of a population (one value per neuron, in
     // population order) between runs; it takes effect from the next step. The model's
