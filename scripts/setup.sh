@@ -10,7 +10,7 @@ packages=(
   libtomlplusplus-dev libhdf5-dev libcli11-dev libfmt-dev libeigen3-dev
   pybind11-dev python3-dev
   python3 python3-numpy python3-h5py python3-matplotlib python3-pytest
-  python3-scipy python3-brian python3-pynn python3-neo python3-quantities
+  python3-scipy python3-brian python3-pynn python3-neo python3-quantities python3-sklearn
 )
 
 missing=()

@@ -342,3 +342,21 @@ def test_report_equals_cli_json(neurodyn, tmp_path):
     from_sim = na.report(sim, from_ms=50.0, window=50.0, bin=2.0)
     del ours["file"]
     assert from_sim == ours
+
+
+def test_pca_matches_scikit_learn():
+    """The issue's reference in Debian: scikit-learn's PCA (python3-sklearn, installed by
+    scripts/setup.sh). Explained variances and ratios agree to 1e-10 relative; components
+    and scores to 1e-8 up to each component's sign (both are eigenvectors; scikit-learn
+    fixes the sign by its own convention)."""
+    from sklearn.decomposition import PCA
+
+    rng = np.random.default_rng(5)
+    data = rng.normal(size=(300, 6)) @ rng.normal(size=(6, 6)) + rng.normal(size=6)
+    ours = na.pca(data, 4)
+    theirs = PCA(n_components=4, svd_solver="full").fit(data)
+    np.testing.assert_allclose(ours.explained_variance[:4], theirs.explained_variance_, rtol=1e-10)
+    np.testing.assert_allclose(ours.explained_variance_ratio[:4], theirs.explained_variance_ratio_, rtol=1e-10)
+    signs = np.sign(np.sum(ours.components * theirs.components_, axis=1))
+    np.testing.assert_allclose(ours.components * signs[:, None], theirs.components_, atol=1e-8)
+    np.testing.assert_allclose(ours.scores[:, :4] * signs, theirs.transform(data), atol=1e-8)
