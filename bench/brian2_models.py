@@ -510,6 +510,27 @@ def _indegree_whole_network(rng, n_sources: int, first_source: int, n_targets: i
     return sources[order], targets[order]
 
 
+def connect_conductance_ei(b2, rng, neurons, n_exc, n_inh, p, dt, namespace):
+    """The E and I pathways of the COBA-family networks (COBA, COBAHH, AdEx): every
+    neuron of the first n_exc (then the next n_inh) connects to every neuron with
+    probability p_connect, adding w_exc to ge (w_inh to gi) after p["delay_ms"].
+    Returns (syn_exc, syn_inh, e_src, i_src, seconds spent drawing the connectivity)."""
+    n = n_exc + n_inh
+    exc, inh = neurons[:n_exc], neurons[n_exc:]
+    t_conn = time.perf_counter()
+    e_src, e_tgt = fixed_probability(rng, n_exc, n, p["p_connect"])
+    i_src, i_tgt = fixed_probability(rng, n_inh, n, p["p_connect"])
+    connectivity_s = time.perf_counter() - t_conn
+    delay = max(p["delay_ms"] - dt, 0.0) * b2.ms  # see the module docstring
+    syn_exc = b2.Synapses(exc, neurons, on_pre="ge_post += w_exc", delay=delay, namespace=namespace,
+                          name="syn_exc")
+    syn_exc.connect(i=e_src, j=e_tgt)
+    syn_inh = b2.Synapses(inh, neurons, on_pre="gi_post += w_inh", delay=delay, namespace=namespace,
+                          name="syn_inh")
+    syn_inh.connect(i=i_src, j=i_tgt)
+    return syn_exc, syn_inh, e_src, i_src, connectivity_s
+
+
 def run_coba(duration_ms: float = 1000.0, seed: int = 12345, device: str = "runtime", threads: int = 1,
              directory: str | None = None, clean: bool = False, params: dict = COBA) -> Brian2Run:
     """COBA, benchmark 1 of Brette et al. (2007) (examples/coba.toml) in Brian2."""
@@ -544,20 +565,8 @@ def run_coba(duration_ms: float = 1000.0, seed: int = 12345, device: str = "runt
     neurons.v = truncated_normal(rng, *p["v_init"], n) * mV
     neurons.ge = truncated_normal(rng, *p["g_exc_init"], n) * uS
     neurons.gi = truncated_normal(rng, *p["g_inh_init"], n) * uS
-    exc, inh = neurons[:n_exc], neurons[n_exc:]
-
-    t_conn = time.perf_counter()
-    e_src, e_tgt = fixed_probability(rng, n_exc, n, p["p_connect"])
-    i_src, i_tgt = fixed_probability(rng, n_inh, n, p["p_connect"])
-    connectivity_s = time.perf_counter() - t_conn
-
-    delay = max(p["delay_ms"] - dt, 0.0) * ms  # see the module docstring
-    syn_exc = b2.Synapses(exc, neurons, on_pre="ge_post += w_exc", delay=delay, namespace=namespace,
-                          name="syn_exc")
-    syn_exc.connect(i=e_src, j=e_tgt)
-    syn_inh = b2.Synapses(inh, neurons, on_pre="gi_post += w_inh", delay=delay, namespace=namespace,
-                          name="syn_inh")
-    syn_inh.connect(i=i_src, j=i_tgt)
+    syn_exc, syn_inh, e_src, i_src, connectivity_s = connect_conductance_ei(b2, rng, neurons, n_exc, n_inh, p, dt,
+                                                                            namespace)
     objects = [neurons, syn_exc, syn_inh]
     if p["kick_rate_hz"] > 0 and p["kick_ms"] > 0:
         # Input at clock t lands in the step ending t + dt: steps ending in (0, kick_ms].
@@ -624,20 +633,8 @@ def run_cobahh(duration_ms: float = 1000.0, seed: int = 12345, device: str = "ru
     neurons.v = rng.normal(*p["v_init"], n) * mV
     neurons.ge = truncated_normal(rng, *p["g_exc_init"], n) * uS
     neurons.gi = truncated_normal(rng, *p["g_inh_init"], n) * uS
-    exc, inh = neurons[:n_exc], neurons[n_exc:]
-
-    t_conn = time.perf_counter()
-    e_src, e_tgt = fixed_probability(rng, n_exc, n, p["p_connect"])
-    i_src, i_tgt = fixed_probability(rng, n_inh, n, p["p_connect"])
-    connectivity_s = time.perf_counter() - t_conn
-
-    delay = max(p["delay_ms"] - dt, 0.0) * ms  # see the module docstring
-    syn_exc = b2.Synapses(exc, neurons, on_pre="ge_post += w_exc", delay=delay, namespace=namespace,
-                          name="syn_exc")
-    syn_exc.connect(i=e_src, j=e_tgt)
-    syn_inh = b2.Synapses(inh, neurons, on_pre="gi_post += w_inh", delay=delay, namespace=namespace,
-                          name="syn_inh")
-    syn_inh.connect(i=i_src, j=i_tgt)
+    syn_exc, syn_inh, e_src, i_src, connectivity_s = connect_conductance_ei(b2, rng, neurons, n_exc, n_inh, p, dt,
+                                                                            namespace)
     spike_mon = b2.SpikeMonitor(neurons, name="spikes")
     net = b2.Network(neurons, syn_exc, syn_inh, spike_mon)
 
@@ -691,20 +688,8 @@ def run_adex(duration_ms: float = 1000.0, seed: int = 12345, device: str = "runt
                              namespace=namespace, name="neurons")
     neurons.set_event_schedule("spike", when="after_synapses")
     neurons.v = truncated_normal(rng, *p["v_init"], n) * mV
-    exc, inh = neurons[:n_exc], neurons[n_exc:]
-
-    t_conn = time.perf_counter()
-    e_src, e_tgt = fixed_probability(rng, n_exc, n, p["p_connect"])
-    i_src, i_tgt = fixed_probability(rng, n_inh, n, p["p_connect"])
-    connectivity_s = time.perf_counter() - t_conn
-
-    delay = max(p["delay_ms"] - dt, 0.0) * ms  # see the module docstring
-    syn_exc = b2.Synapses(exc, neurons, on_pre="ge_post += w_exc", delay=delay, namespace=namespace,
-                          name="syn_exc")
-    syn_exc.connect(i=e_src, j=e_tgt)
-    syn_inh = b2.Synapses(inh, neurons, on_pre="gi_post += w_inh", delay=delay, namespace=namespace,
-                          name="syn_inh")
-    syn_inh.connect(i=i_src, j=i_tgt)
+    syn_exc, syn_inh, e_src, i_src, connectivity_s = connect_conductance_ei(b2, rng, neurons, n_exc, n_inh, p, dt,
+                                                                            namespace)
     drive = b2.PoissonInput(neurons, "ge", N=p["ext_sources"], rate=p["ext_rate_hz"] / p["ext_sources"] * Hz,
                             weight="w_ext")
     spike_mon = b2.SpikeMonitor(neurons, name="spikes")
