@@ -42,7 +42,8 @@ struct RunOptions {
     std::string summary_json;
     double duration_ms = -1.0;
     long long seed = -1;
-    std::size_t shards = 1;
+    std::size_t shards = 0;  // 0: one per thread
+    std::size_t threads = 1;
     double memory_limit_gb = 0.0;
     bool quiet = false;
     bool no_output = false;
@@ -122,7 +123,8 @@ int run_command(const RunOptions& options) {
     if (options.seed >= 0) spec.simulation.seed = static_cast<std::uint64_t>(options.seed);
 
     BuildOptions build;
-    build.shards = options.shards;
+    build.threads = options.threads;
+    build.shards = options.shards > 0 ? options.shards : options.threads;
     build.memory_limit_bytes = options.memory_limit_gb * 1e9;
     if (!options.quiet) std::cout << "neurodyn " << NEURODYN_VERSION << ": building " << options.model_path << std::endl;
     Simulator simulator(spec, build);
@@ -452,7 +454,10 @@ int main(int argc, char** argv) {
     run_cmd->add_option("-o,--output", run.output_path, "Result file (HDF5); default: <model name>.h5");
     run_cmd->add_option("--duration", run.duration_ms, "Simulated time in ms (overrides the model file)")->check(CLI::NonNegativeNumber);
     run_cmd->add_option("--seed", run.seed, "Random seed (overrides the model file)")->check(CLI::NonNegativeNumber);
-    run_cmd->add_option("--shards", run.shards, "Number of shards the network is split into")->check(CLI::PositiveNumber);
+    run_cmd->add_option("--shards", run.shards, "Number of shards the network is split into (default: one per thread)")
+        ->check(CLI::PositiveNumber);
+    run_cmd->add_option("--threads", run.threads, "Threads that run the shards (default 1); the spikes do not depend on it")
+        ->check(CLI::PositiveNumber);
     run_cmd->add_option("--memory-limit", run.memory_limit_gb, "Refuse networks estimated to need more than this (GB); default: available memory")
         ->check(CLI::PositiveNumber);
     run_cmd->add_option("--summary-json", run.summary_json, "Also write the run summary as JSON to this file");

@@ -259,18 +259,20 @@ class Network:
         relations such as v_reset < v_thresh) without building synapses."""
         self._spec.check()
 
-    def build(self, shards=1, memory_limit=None, output=None):
+    def build(self, shards=None, memory_limit=None, output=None, threads=1):
         """Builds the network into a new :class:`Simulation` at t = 0.
 
-        `shards`: number of parts the network is split into (results do not depend on
-        it). `memory_limit` (bytes): refuse a network estimated to need more (default:
+        `threads`: threads that build and run the network (OpenMP); `shards`: number of
+        parts it is split into, default one per thread. The spikes depend on neither. `memory_limit` (bytes): refuse a network estimated to need more (default:
         the memory available). `output`: path of an HDF5 result file to stream the
         recordings into (the layout of docs/output-format.md, as ``neurodyn run -o``).
         The simulation works on a copy: changing the network afterwards does not
         change it.
         """
-        core = _core.Simulation(self._spec, int(shards), float(memory_limit or 0.0),
-                                "" if output is None else str(output), self._source, self._text)
+        threads = int(threads)
+        shards = threads if shards is None else int(shards)
+        core = _core.Simulation(self._spec, shards, float(memory_limit or 0.0),
+                                "" if output is None else str(output), self._source, self._text, threads)
         return Simulation(core)
 
     @property

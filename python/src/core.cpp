@@ -480,9 +480,10 @@ extern "C" void on_sigint(int) {
 class Simulation {
 public:
     Simulation(const NetworkSpec& spec, std::size_t shards, double memory_limit_bytes, const std::string& output,
-               const std::string& model_source, const std::string& model_text) {
+               const std::string& model_source, const std::string& model_text, std::size_t threads) {
         BuildOptions options;
         options.shards = shards;
+        options.threads = threads;
         options.memory_limit_bytes = memory_limit_bytes;
         NetworkSpec copy = spec;
         {
@@ -977,9 +978,10 @@ PYBIND11_MODULE(_core, m) {
 
     // ---- the simulation ----
     py::class_<Simulation>(m, "Simulation", "A built network (use neurodyn.Network.build()).")
-        .def(py::init<const NetworkSpec&, std::size_t, double, const std::string&, const std::string&, const std::string&>(),
+        .def(py::init<const NetworkSpec&, std::size_t, double, const std::string&, const std::string&, const std::string&,
+                      std::size_t>(),
              py::arg("spec"), py::arg("shards") = 1, py::arg("memory_limit_bytes") = 0.0, py::arg("output") = "",
-             py::arg("model_source") = "python", py::arg("model_text") = "")
+             py::arg("model_source") = "python", py::arg("model_text") = "", py::arg("threads") = 1)
         .def("run", &Simulation::run, py::arg("duration"), py::arg("handle_sigint"))
         .def("spikes", &Simulation::spikes, py::arg("population"))
         .def("get_state", &Simulation::get_state, py::arg("population"), py::arg("variable"))

@@ -642,3 +642,17 @@ def test_connections_are_the_synapses_the_engine_delivers():
         sim.connections("nope")
     with pytest.raises(KeyError, match="no projection 5"):
         sim.connections(5)
+
+
+def test_threads_give_the_spikes_of_one_thread():
+    """Threads run whole shards, so the spikes are those of one thread (the C++ test
+    covers more splits): the Brunel network for 30 ms on 2 threads, default 2 shards."""
+    net = nd.load_model_file(REPOSITORY / "examples" / "brunel.toml")
+    one, two = net.build(), net.build(threads=2)
+    one.run(30.0)
+    two.run(30.0)
+    for population in ("E", "I"):
+        for a, b in zip(one.spikes(population), two.spikes(population)):
+            np.testing.assert_array_equal(a, b)
+    with pytest.raises(ValueError, match="the number of threads must be >= 1, got 0"):
+        net.build(threads=0)

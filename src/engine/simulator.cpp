@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <exception>
 #include <fstream>
 #include <numbers>
 #include <numeric>
@@ -120,7 +121,9 @@ double peak_resident_bytes() {
 
 Simulator::Simulator(NetworkSpec spec, BuildOptions options) : spec_(std::move(spec)) {
     spec_.validate();
+    if (options.threads < 1) throw ValueError("the number of threads must be >= 1, got 0", "threads");
     if (options.shards < 1) throw ValueError("the number of shards must be >= 1, got 0", "shards");
+    threads_ = static_cast<int>(std::min(options.threads, options.shards));
     const auto start = Clock::now();
     build(options);
     build_seconds_ = seconds_since(start);
@@ -209,8 +212,13 @@ void Simulator::build(const BuildOptions& options) {
     for (auto& shard : shards_) shard->ring = InputRingBuffer(shard->ring.inputs(), ring_slots);
 
     // Synapses: generated per target neuron, so each shard builds only its own.
-    for (auto& shard_ptr : shards_) {
-        Shard& shard = *shard_ptr;
+    // Each shard's synapses depend only on the spec and the shard's neurons: built in
+    // parallel. An exception inside the parallel loop is carried out of it.
+    std::exception_ptr build_error;
+#pragma omp parallel for num_threads(threads_) schedule(dynamic, 1)
+    for (std::ptrdiff_t shard_index = 0; shard_index < static_cast<std::ptrdiff_t>(shards_.size()); ++shard_index) {
+      try {
+        Shard& shard = *shards_[static_cast<std::size_t>(shard_index)];
         std::vector<SynapseEntry> entries;
         std::vector<IncomingSynapse> incoming;
         for (std::size_t p = 0; p < spec_.projections.size(); ++p) {
@@ -250,7 +258,13 @@ void Simulator::build(const BuildOptions& options) {
             shard.plastic.push_back(std::move(projection));
         }
         shard.synapses.build(total_neurons_, std::move(entries));
+      } catch (...) {
+#pragma omp critical(neurodyn_build_error)
+        if (!build_error) build_error = std::current_exception();
+      }
     }
+    if (build_error) std::rethrow_exception(build_error);
+    shard_phases_.assign(shards_.size(), PhaseTimes{});
 
     build_stimuli();
 
@@ -590,7 +604,11 @@ void Simulator::deliver_and_notify(Step first_step, Step end_step) {
     }
     auto t1 = Clock::now();
     phases_.exchange += std::chrono::duration<double>(t1 - t0).count();
-    for (auto& shard : shards_) synaptic_events_ += shard->deliver(epoch_steps_, epoch_ids_);
+    std::uint64_t events = 0;
+#pragma omp parallel for num_threads(threads_) schedule(static) reduction(+ : events)
+    for (std::ptrdiff_t s = 0; s < static_cast<std::ptrdiff_t>(shards_.size()); ++s)
+        events += shards_[static_cast<std::size_t>(s)]->deliver(epoch_steps_, epoch_ids_);
+    synaptic_events_ += events;
     // Rate outputs, in (step, first id) order whatever the decomposition.
     std::vector<RateBlock> rate_blocks;
     for (const auto& shard : shards_)
@@ -599,7 +617,11 @@ void Simulator::deliver_and_notify(Step first_step, Step end_step) {
         std::sort(rate_blocks.begin(), rate_blocks.end(), [](const RateBlock& a, const RateBlock& b) {
             return a.step != b.step ? a.step < b.step : a.first_id < b.first_id;
         });
-        for (auto& shard : shards_) synaptic_events_ += shard->deliver_rates(rate_blocks);
+        std::uint64_t rate_events = 0;
+#pragma omp parallel for num_threads(threads_) schedule(static) reduction(+ : rate_events)
+        for (std::ptrdiff_t s = 0; s < static_cast<std::ptrdiff_t>(shards_.size()); ++s)
+            rate_events += shards_[static_cast<std::size_t>(s)]->deliver_rates(rate_blocks);
+        synaptic_events_ += rate_events;
         for (auto& shard : shards_) {
             shard->rate_block_ids.clear();
             shard->rate_block_offsets.clear();
@@ -615,6 +637,25 @@ void Simulator::deliver_and_notify(Step first_step, Step end_step) {
         probe.pending_values.clear();
     }
     phases_.record += seconds_since(t2);
+}
+
+void Simulator::advance_shards(Step step, std::uint64_t seed) {
+    if (threads_ == 1) {
+        for (std::size_t s = 0; s < shards_.size(); ++s) shards_[s]->advance(step, seed, shard_phases_[s]);
+    } else {
+#pragma omp parallel for num_threads(threads_) schedule(static)
+        for (std::ptrdiff_t s = 0; s < static_cast<std::ptrdiff_t>(shards_.size()); ++s)
+            shards_[static_cast<std::size_t>(s)]->advance(step, seed, shard_phases_[static_cast<std::size_t>(s)]);
+    }
+}
+
+const PhaseTimes& Simulator::phase_times() const {
+    phases_.update = phases_.input = 0.0;
+    for (const auto& shard : shard_phases_) {
+        phases_.update += shard.update;
+        phases_.input += shard.input;
+    }
+    return phases_;
 }
 
 RunResult Simulator::run(double duration_ms, const RunControl& control) {
@@ -638,7 +679,7 @@ RunResult Simulator::run(double duration_ms, const RunControl& control) {
         const Step epoch_end = std::min(end, step_ + min_delay_);
         bool stop = false;
         while (step_ < epoch_end) {
-            for (auto& shard : shards_) shard->advance(step_, seed, phases_);
+            advance_shards(step_, seed);
             ++step_;
             if (!probes_.empty()) sample_probes(step_);
             if (control.progress && (step_ - (end - total)) % progress_every == 0) control.progress(step_ - (end - total), total);

@@ -30,6 +30,10 @@ struct BuildOptions {
     // Memory the network may use (bytes); 0 = what the operating system reports as
     // available. A network whose estimate exceeds it is refused before allocation.
     double memory_limit_bytes = 0.0;
+    // Threads that advance, deliver into and build the shards (OpenMP); each shard is
+    // worked on by one thread at a time, so the results are those of the same number of
+    // shards on one thread: identical spikes for any number of threads.
+    std::size_t threads = 1;
 };
 
 // Sampled state of one variable of one population at regular times, in the row order
@@ -75,6 +79,8 @@ struct RunResult {
 };
 
 // Where the run time went, accumulated over all runs (seconds).
+// With several threads, update and input are summed over the shards (CPU seconds), the
+// other phases are wall-clock time of the main thread.
 struct PhaseTimes {
     double update = 0.0;    // neuron dynamics
     double input = 0.0;     // stimulus generation (Poisson drive, currents)
@@ -124,7 +130,7 @@ public:
     std::size_t synapse_bytes() const;
     double estimated_bytes() const { return estimated_bytes_; }
     double build_seconds() const { return build_seconds_; }
-    const PhaseTimes& phase_times() const { return phases_; }
+    const PhaseTimes& phase_times() const;
     // Spikes emitted per population since the start.
     std::vector<std::uint64_t> spike_counts() const;
     std::uint64_t synaptic_events() const { return synaptic_events_; }
@@ -171,6 +177,7 @@ private:
     NetworkSpec spec_;
     std::vector<PopulationLayout> layout_;
     std::uint32_t total_neurons_ = 0;
+    void advance_shards(Step step, std::uint64_t seed);
     std::vector<std::unique_ptr<Shard>> shards_;
     std::vector<EpochObserver*> observers_;
     std::vector<StateProbe> probes_;
@@ -180,7 +187,9 @@ private:
     bool initial_sampled_ = false;
     double estimated_bytes_ = 0.0;
     double build_seconds_ = 0.0;
-    PhaseTimes phases_;
+    mutable PhaseTimes phases_;  // update and input refreshed from shard_phases_ when read
+    std::vector<PhaseTimes> shard_phases_;  // update and input of each shard, summed into phases_
+    int threads_ = 1;
     std::uint64_t synaptic_events_ = 0;
     std::vector<std::uint64_t> spike_counts_;
     std::vector<Step> epoch_steps_;
