@@ -294,3 +294,22 @@ TEST(Cli, AnalyzePlotWritesAnImage) {
     EXPECT_EQ(empty.status, 2) << empty.output;
     EXPECT_NE(empty.output.find("no recorded spikes to plot"), std::string::npos) << empty.output;
 }
+
+TEST(Cli, ThreadsOptionGivesTheSameResult) {
+    TempDir dir;
+    const auto model = dir.write("small.toml", kSmallModel);
+    std::vector<std::string> summaries;
+    for (const char* threads : {"1", "2"}) {
+        const auto json = dir / (std::string("s") + threads + ".json");
+        const auto result = run("run " + model.string() + " -q --no-output --threads " + threads + " --summary-json " +
+                                json.string());
+        ASSERT_EQ(result.status, 0) << result.output;
+        std::ifstream in(json);
+        const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+        // The populations block (spikes, rates, CVs) ends the summary; timings before it differ.
+        summaries.push_back(text.substr(text.find("\"populations\"")));
+    }
+    EXPECT_NE(summaries[0].find("\"spikes\""), std::string::npos) << summaries[0];
+    EXPECT_EQ(summaries[0], summaries[1]);
+    EXPECT_EQ(run("run " + model.string() + " --threads 0").status, 2);
+}
