@@ -51,4 +51,12 @@ inline double exp_nonpositive(double x) {
     return x < kLowest ? 0.0 : result;
 }
 
+// exp(x) for any x, vectorisable: exp_nonpositive(-|x|), inverted when x > 0 (within
+// 5 ulp: exp_nonpositive's error carried through the reciprocal and its rounding). Beyond |x| = 708 it gives 0 below and inf above, as std::exp
+// does at the limits of double.
+inline double exp_any(double x) {
+    const double e = exp_nonpositive(x > 0.0 ? -x : x);
+    return x > 0.0 ? 1.0 / e : e;
+}
+
 }  // namespace neurodyn

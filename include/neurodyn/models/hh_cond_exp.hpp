@@ -48,13 +48,6 @@ namespace neurodyn::models {
 
 namespace hh_detail {
 
-// exp(x) for any x, vectorisable: exp_nonpositive(-|x|), inverted when x > 0 (2 ulp plus
-// one division's rounding; overflows to inf beyond x = 708 as std::exp does).
-inline double exp_any(double x) {
-    const double e = exp_nonpositive(x > 0.0 ? -x : x);
-    return x > 0.0 ? 1.0 / e : e;
-}
-
 // x / (exp(x) - 1), continuous at x = 0 (value 1). For |x| < 1e-4 the series
 // 1 - x/2 + x^2/12 (next term x^4/720 < 2e-19); above it the direct quotient, whose
 // cancellation costs at most eps/|x| < 2.2e-12 relative.
