@@ -11,6 +11,7 @@ packages=(
   pybind11-dev python3-dev
   python3 python3-numpy python3-h5py python3-matplotlib python3-pytest
   python3-scipy python3-brian python3-pynn python3-neo python3-quantities python3-sklearn
+  libopenmpi-dev openmpi-bin python3-torch dataset-fashion-mnist
 )
 
 missing=()

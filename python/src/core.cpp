@@ -805,12 +805,18 @@ py::dict model_description(const ModelInfo& model) {
 }  // namespace
 
 void bind_analysis(py::module_& m);  // analysis.cpp: the submodule _core.analysis
+void bind_reservoir(py::module_& m);  // reservoir.cpp: the submodule _core.reservoir
+void bind_training(py::module_& m);   // training.cpp: the submodule _core.training
+void bind_event_training(py::module_& m);  // event_training.cpp: EventProp and learnable delays
 
 PYBIND11_MODULE(_core, m) {
     m.doc() = "neurodyn's C++ engine (use the `neurodyn` package rather than this module)";
     m.attr("__version__") = NEURODYN_VERSION;
     py::register_exception_translator(&translate_exception);
     bind_analysis(m);
+    bind_reservoir(m);
+    bind_training(m);
+    bind_event_training(m);
 
     m.def(
         "set_error_classes",

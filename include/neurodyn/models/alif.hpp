@@ -146,4 +146,67 @@ private:
     std::vector<std::int32_t> refractory_steps_;
 };
 
+// --- Gradient training: the backward step of this model (learn/bptt, learn/eprop) -------
+//
+// A layer of ALIF neurons as trained (shared parameters, one signed synaptic current, no
+// refractory period; see LifTrainingStep). The forward step is Alif::advance's arithmetic:
+//   u_t     = v_rest + P22 (v_t - v_rest) + P21 i_t + P20 i_offset
+//   i_{t+1} = P11 i_t + J_t
+//   b_t     = P_a a_t                          (adaptation decayed over the step)
+//   A_t     = v_thresh + beta b_t,   s_t = H(u_t - A_t)
+//   v_{t+1} = u_t (1 - s_t) + v_reset s_t,     a_{t+1} = b_t + s_t
+// The surrogate argument is x = (u_t - A_t) / (v_thresh - v_rest). The reset is treated
+// as a constant (d v_{t+1}/d u_t = 1 - s_t); the adaptation's jump is not: gradients flow
+// through a_{t+1} = b_t + s_t, as in LSNNs and e-prop.
+struct AlifTrainingStep {
+    LifTrainingStep lif;
+    double beta = 1.0;     // mV per unit of a
+    double p_adapt = 0.0;  // exp(-dt / tau_adapt)
+
+    static AlifTrainingStep make(double cm_nF, double tau_m_ms, double tau_syn_ms, double v_rest_mV,
+                                 double v_reset_mV, double v_thresh_mV, double i_offset_nA, double tau_adapt_ms,
+                                 double beta_mV, double dt_ms) {
+        AlifTrainingStep c;
+        c.lif = LifTrainingStep::make(cm_nF, tau_m_ms, tau_syn_ms, v_rest_mV, v_reset_mV, v_thresh_mV, i_offset_nA,
+                                      dt_ms);
+        c.beta = beta_mV;
+        c.p_adapt = std::exp(-dt_ms / tau_adapt_ms);
+        return c;
+    }
+
+    // Forward step of n neurons: stores u_t and the threshold A_t; advances v, i, a.
+    void forward(std::size_t n, double* v, double* i, double* a, const double* input, double* u,
+                 double* threshold, std::uint8_t* s) const {
+        for (std::size_t k = 0; k < n; ++k) {
+            const double uk = lif.membrane(v[k], i[k]);
+            i[k] = lif.p11 * i[k] + input[k];
+            const double decayed = a[k] * p_adapt;
+            const double thr = lif.v_thresh + beta * decayed;
+            const bool fire = uk >= thr;
+            u[k] = uk;
+            threshold[k] = thr;
+            s[k] = fire ? 1 : 0;
+            v[k] = fire ? lif.v_reset : uk;
+            a[k] = fire ? decayed + 1.0 : decayed;
+        }
+    }
+
+    // Adjoint of `forward` (as LifTrainingStep::backward), with adj_a = dL/da_{t+1} on
+    // entry and dL/da_t on return.
+    void backward(std::size_t n, const SpikeSurrogate& surrogate, const double* u, const double* threshold,
+                  const std::uint8_t* s, const double* grad_spike, double* adj_v, double* adj_i,
+                  double* adj_a) const {
+        const double inv_height = 1.0 / lif.threshold_height;
+        for (std::size_t k = 0; k < n; ++k) {
+            const double grad_s = (grad_spike != nullptr ? grad_spike[k] : 0.0) + adj_a[k];
+            const double ds_du = surrogate.derivative((u[k] - threshold[k]) * inv_height) * inv_height;
+            const double du = adj_v[k] * (1.0 - s[k]) + grad_s * ds_du;
+            const double d_decayed = adj_a[k] - beta * grad_s * ds_du;
+            adj_v[k] = du * lif.p22;
+            adj_i[k] = du * lif.p21 + adj_i[k] * lif.p11;
+            adj_a[k] = d_decayed * p_adapt;
+        }
+    }
+};
+
 }  // namespace neurodyn::models

@@ -18,7 +18,9 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
+#include <cstdint>
 #include <memory>
+#include <numbers>
 
 #include "neurodyn/core/strings.hpp"
 #include "neurodyn/models/neuron_group.hpp"
@@ -140,6 +142,96 @@ private:
 
     std::vector<double> p22_, p11_exc_, p11_inh_, p20_, p21_exc_, p21_inh_;
     std::vector<std::int32_t> refractory_steps_;
+};
+
+// --- Gradient training: the backward step of this model (learn/bptt, learn/eprop) -------
+//
+// The spike s = H(u - v_thresh) has no useful derivative; surrogate-gradient training
+// replaces ds/du by a smooth pseudo-derivative of x = (u - threshold) / (v_thresh - v_rest),
+// the distance to threshold in units of the threshold's height above rest (so one slope
+// suits any voltage scale). As in snnTorch:
+//   fast sigmoid (Zenke & Ganguli 2018; snntorch.surrogate.fast_sigmoid): 1 / (1 + k |x|)^2
+//   arctan (Fang et al. 2021; snntorch.surrogate.atan):  (k/2) / (1 + (pi k x / 2)^2)
+enum class SurrogateKind : std::uint8_t { fast_sigmoid, arctan };
+
+struct SpikeSurrogate {
+    SurrogateKind kind = SurrogateKind::fast_sigmoid;
+    double slope = 5.0;  // k above; > 0
+
+    double derivative(double x) const {
+        if (kind == SurrogateKind::fast_sigmoid) {
+            const double d = 1.0 + slope * std::abs(x);
+            return 1.0 / (d * d);
+        }
+        const double z = 0.5 * std::numbers::pi * slope * x;
+        return 0.5 * slope / (1.0 + z * z);
+    }
+};
+
+// One layer of IF_curr_exp neurons as trained: shared parameters, one synaptic current
+// that takes signed weights (tau_syn_E = tau_syn_I, so the engine's excitatory and
+// inhibitory currents sum to it exactly) and no refractory period. The forward step is
+// IfCurrExp::advance's arithmetic for such a layer (same propagators, same order), so a
+// trained network exported to the engine emits the same spikes.
+//
+// Per step t, with u the membrane before the threshold test:
+//   u_t     = v_rest + P22 (v_t - v_rest) + P21 i_t + P20 i_offset
+//   s_t     = H(u_t - v_thresh)                (spiking layers; a readout never fires)
+//   v_{t+1} = u_t (1 - s_t) + v_reset s_t
+//   i_{t+1} = P11 i_t + J_t                    (J_t: input arriving at the step's end)
+// The reset is treated as a constant in the backward step (snnTorch's default, which
+// detaches it): d v_{t+1} / d u_t = 1 - s_t.
+struct LifTrainingStep {
+    double v_rest = 0.0, v_reset = 0.0, v_thresh = 1.0, i_offset = 0.0;
+    double p22 = 0.0, p21 = 0.0, p20 = 0.0, p11 = 0.0;
+    double threshold_height = 1.0;  // v_thresh - v_rest (mV): the surrogate's unit of x
+
+    // The same propagators as IfCurrExp::precompute (cm nF, times ms, potentials mV).
+    static LifTrainingStep make(double cm_nF, double tau_m_ms, double tau_syn_ms, double v_rest_mV,
+                                double v_reset_mV, double v_thresh_mV, double i_offset_nA, double dt_ms) {
+        LifTrainingStep c;
+        c.v_rest = v_rest_mV;
+        c.v_reset = v_reset_mV;
+        c.v_thresh = v_thresh_mV;
+        c.i_offset = i_offset_nA;
+        c.p22 = std::exp(-dt_ms / tau_m_ms);
+        c.p11 = std::exp(-dt_ms / tau_syn_ms);
+        c.p20 = -tau_m_ms / cm_nF * std::expm1(-dt_ms / tau_m_ms);
+        c.p21 = current_to_voltage_propagator(dt_ms, tau_m_ms, tau_syn_ms, cm_nF);
+        c.threshold_height = v_thresh_mV - v_rest_mV;
+        return c;
+    }
+
+    double membrane(double v, double i) const { return v_rest + p22 * (v - v_rest) + p21 * i + p20 * (i_offset + 0.0); }
+
+    // Forward step of n neurons: stores u_t, s_t; advances v and i (input: J_t).
+    void forward(std::size_t n, double* v, double* i, const double* input, double* u, std::uint8_t* s,
+                 bool spiking) const {
+        for (std::size_t k = 0; k < n; ++k) {
+            const double uk = membrane(v[k], i[k]);
+            i[k] = p11 * i[k] + input[k];
+            const bool fire = spiking && uk >= v_thresh;
+            u[k] = uk;
+            s[k] = fire ? 1 : 0;
+            v[k] = fire ? v_reset : uk;
+        }
+    }
+
+    // Adjoint of `forward` for step t, run backwards in time. On entry adj_v, adj_i hold
+    // dL/dv_{t+1}, dL/di_{t+1}; on return dL/dv_t, dL/di_t. grad_spike is dL/ds_t through
+    // every other path (loss, next layer, recurrence), grad_u a direct dL/du_t (a loss on
+    // the membrane); either may be null.
+    void backward(std::size_t n, const SpikeSurrogate& surrogate, const double* u, const std::uint8_t* s,
+                  const double* grad_spike, const double* grad_u, double* adj_v, double* adj_i) const {
+        const double inv_height = 1.0 / threshold_height;
+        for (std::size_t k = 0; k < n; ++k) {
+            double du = adj_v[k] * (1.0 - s[k]);
+            if (grad_spike != nullptr) du += grad_spike[k] * surrogate.derivative((u[k] - v_thresh) * inv_height) * inv_height;
+            if (grad_u != nullptr) du += grad_u[k];
+            adj_v[k] = du * p22;
+            adj_i[k] = du * p21 + adj_i[k] * p11;
+        }
+    }
 };
 
 }  // namespace neurodyn::models
