@@ -132,20 +132,7 @@ TrainOutcome TrainNetwork::bptt_gradient(const TrainBatch& batch, std::span<doub
             errors[slot] = std::current_exception();
         }
     }
-    for (const auto& error : errors)
-        if (error) std::rethrow_exception(error);
-    // Fixed reduction order: slot 0, 1, ... whatever thread computed them.
-    TrainOutcome outcome;
-    for (const auto& part : slot_gradient)
-        for (std::size_t k = 0; k < gradient.size(); ++k) gradient[k] += part[k];
-    const double inv_samples = 1.0 / static_cast<double>(batch.samples);
-    for (double& value : gradient) value *= inv_samples;
-    for (std::size_t b = 0; b < batch.samples; ++b) {
-        outcome.loss += losses[b];
-        outcome.correct += correct[b];
-    }
-    outcome.loss *= inv_samples;
-    return outcome;
+    return finish_batch(errors, slot_gradient, losses, correct, gradient);
 }
 
 }  // namespace neurodyn::learn

@@ -2,19 +2,14 @@
 #include "neurodyn/learn/force.hpp"
 
 #include <cmath>
-#include <sstream>
 #include <string>
 
 #include "neurodyn/core/error.hpp"
+#include "neurodyn/core/strings.hpp"
 
 namespace neurodyn::learn {
 
 namespace {
-std::string number(double value) {
-    std::ostringstream text;
-    text << value;
-    return text.str();
-}
 [[noreturn]] void fail(const std::string& argument, const std::string& what) {
     throw ValueError("RLS: " + argument + " " + what, argument);
 }
@@ -28,8 +23,8 @@ RecursiveLeastSquares::RecursiveLeastSquares(std::size_t inputs, std::size_t out
     : inputs_(inputs), outputs_(outputs), forgetting_(forgetting) {
     if (inputs == 0) fail("inputs", "must be >= 1, got 0");
     if (outputs == 0) fail("outputs", "must be >= 1, got 0");
-    if (!(alpha > 0.0) || !std::isfinite(alpha)) fail("alpha", "must be finite and > 0, got " + number(alpha));
-    if (!(forgetting > 0.0 && forgetting <= 1.0)) fail("forgetting", "must be in (0, 1], got " + number(forgetting));
+    if (!(alpha > 0.0) || !std::isfinite(alpha)) fail("alpha", "must be finite and > 0, got " + format_number(alpha));
+    if (!(forgetting > 0.0 && forgetting <= 1.0)) fail("forgetting", "must be in (0, 1], got " + format_number(forgetting));
     weights_.assign(outputs * inputs, 0.0);
     p_.assign(inputs * inputs, 0.0);
     for (std::size_t i = 0; i < inputs; ++i) p_[i * inputs + i] = 1.0 / alpha;

@@ -7,20 +7,15 @@
 #include <cmath>
 #include <complex>
 #include <numeric>
-#include <sstream>
 
 #include "neurodyn/core/error.hpp"
+#include "neurodyn/core/strings.hpp"
 #include "neurodyn/core/random.hpp"
 
 namespace neurodyn::learn {
 
 namespace {
 
-std::string number(double value) {
-    std::ostringstream text;
-    text << value;
-    return text.str();
-}
 
 [[noreturn]] void fail(const std::string& where, const std::string& argument, const std::string& what) {
     throw ValueError(where + ": " + argument + " " + what, argument);
@@ -35,7 +30,7 @@ void check_size(const char* where, const char* argument, std::size_t size, std::
 
 void check_finite(const char* where, const char* argument, std::span<const double> values) {
     for (double v : values)
-        if (!std::isfinite(v)) fail(where, argument, "must be finite, got " + number(v));
+        if (!std::isfinite(v)) fail(where, argument, "must be finite, got " + format_number(v));
 }
 
 // Random streams of the learn layer: their own domain tags (above core's RandomPurpose
@@ -185,7 +180,7 @@ SpectralRadius spectral_radius_arnoldi(const CsrMatrix& matrix, std::size_t kryl
                                        std::size_t max_restarts, std::uint64_t seed) {
     check_square(matrix, "spectral radius");
     if (krylov_dimension < 2) fail("spectral radius", "krylov_dimension", "must be >= 2, got " + std::to_string(krylov_dimension));
-    if (!(tolerance > 0.0)) fail("spectral radius", "tolerance", "must be > 0, got " + number(tolerance));
+    if (!(tolerance > 0.0)) fail("spectral radius", "tolerance", "must be > 0, got " + format_number(tolerance));
     const auto n = static_cast<Eigen::Index>(matrix.rows);
     const auto m = static_cast<Eigen::Index>(std::min<std::size_t>(krylov_dimension, matrix.rows));
     SpectralRadius result;
@@ -283,8 +278,8 @@ RateReservoir::RateReservoir(CsrMatrix recurrent, std::vector<double> input_weig
         fail(where, "recurrent", "must be square (units x units), got " + std::to_string(recurrent_.rows) + " x " +
                                      std::to_string(recurrent_.columns));
     check_finite(where, "recurrent", recurrent_.value);
-    if (!(leak > 0.0 && leak <= 1.0)) fail(where, "leak", "must be in (0, 1], got " + number(leak));
-    if (!std::isfinite(gain)) fail(where, "gain", "must be finite, got " + number(gain));
+    if (!(leak > 0.0 && leak <= 1.0)) fail(where, "leak", "must be in (0, 1], got " + format_number(leak));
+    if (!std::isfinite(gain)) fail(where, "gain", "must be finite, got " + format_number(gain));
     check_size(where, "input_weights", input_weights_.size(), units_ * inputs_, "units x inputs");
     check_finite(where, "input_weights", input_weights_);
     check_size(where, "bias", bias_.size(), units_, "units");
@@ -340,7 +335,7 @@ void RateReservoir::set_inhibitory_gain(std::span<const double> gain) {
     check_size("reservoir", "inhibitory_gain", gain.size(), units_, "units");
     for (double g : gain)
         if (!(g >= 0.0) || !std::isfinite(g))
-            fail("reservoir", "inhibitory_gain", "must be finite and >= 0, got " + number(g));
+            fail("reservoir", "inhibitory_gain", "must be finite and >= 0, got " + format_number(g));
     inhibitory_gain_.assign(gain.begin(), gain.end());
 }
 
@@ -437,7 +432,7 @@ std::vector<double> RateReservoir::adapt_inhibition(std::span<const double> inpu
     check_size("E/I adaptation", "target_rate", target_rate.size(), units_, "units");
     check_finite("E/I adaptation", "target_rate", target_rate);
     if (!(learning_rate > 0.0) || !std::isfinite(learning_rate))
-        fail("E/I adaptation", "learning_rate", "must be finite and > 0, got " + number(learning_rate));
+        fail("E/I adaptation", "learning_rate", "must be finite and > 0, got " + format_number(learning_rate));
     if (inhibitory_.nonzeros() == 0)
         fail("E/I adaptation", "inhibitory", "connections are needed (a reservoir with inhibitory units), got none");
     std::vector<double> deviation(steps);
@@ -463,10 +458,10 @@ void check_spikes(const char* where, std::span<const double> times, std::span<co
         fail(where, "ids", "must have one entry per spike time (" + std::to_string(times.size()) + "), got " +
                                std::to_string(ids.size()));
     for (std::size_t k = 0; k < times.size(); ++k) {
-        if (!std::isfinite(times[k])) fail(where, "times", "must be finite, got " + number(times[k]));
+        if (!std::isfinite(times[k])) fail(where, "times", "must be finite, got " + format_number(times[k]));
         if (k > 0 && times[k] < times[k - 1])
-            fail(where, "times", "must be non-decreasing (as recorded), got " + number(times[k]) + " after " +
-                                     number(times[k - 1]));
+            fail(where, "times", "must be non-decreasing (as recorded), got " + format_number(times[k]) + " after " +
+                                     format_number(times[k - 1]));
         if (ids[k] < 0 || static_cast<std::size_t>(ids[k]) >= neurons)
             fail(where, "ids", "must be in [0, " + std::to_string(neurons) + "), got " + std::to_string(ids[k]));
     }
@@ -477,12 +472,12 @@ std::vector<double> filtered_spike_traces(std::span<const double> times_ms, std:
                                           std::size_t neurons, double tau_ms, std::span<const double> sample_times_ms) {
     const char* where = "spike traces";
     check_spikes(where, times_ms, ids, neurons);
-    if (!(tau_ms > 0.0) || !std::isfinite(tau_ms)) fail(where, "tau", "must be finite and > 0 ms, got " + number(tau_ms));
+    if (!(tau_ms > 0.0) || !std::isfinite(tau_ms)) fail(where, "tau", "must be finite and > 0 ms, got " + format_number(tau_ms));
     for (std::size_t s = 0; s < sample_times_ms.size(); ++s) {
-        if (!std::isfinite(sample_times_ms[s])) fail(where, "sample_times", "must be finite, got " + number(sample_times_ms[s]));
+        if (!std::isfinite(sample_times_ms[s])) fail(where, "sample_times", "must be finite, got " + format_number(sample_times_ms[s]));
         if (s > 0 && sample_times_ms[s] < sample_times_ms[s - 1])
-            fail(where, "sample_times", "must be non-decreasing, got " + number(sample_times_ms[s]) + " after " +
-                                            number(sample_times_ms[s - 1]));
+            fail(where, "sample_times", "must be non-decreasing, got " + format_number(sample_times_ms[s]) + " after " +
+                                            format_number(sample_times_ms[s - 1]));
     }
     // Each neuron's trace is kept as (value at its last spike, time of that spike) and
     // decayed to a sample time only when read: O(spikes + samples x neurons).
@@ -513,7 +508,7 @@ std::vector<double> windowed_spike_counts(std::span<const double> times_ms, std:
     std::vector<double> counts(window_start_ms.size() * neurons, 0.0);
     for (std::size_t w = 0; w < window_start_ms.size(); ++w) {
         const double start = window_start_ms[w], end = window_end_ms[w];
-        if (!(end >= start)) fail(where, "window_end", "must be >= its start, got [" + number(start) + ", " + number(end) + ")");
+        if (!(end >= start)) fail(where, "window_end", "must be >= its start, got [" + format_number(start) + ", " + format_number(end) + ")");
         const auto first = std::lower_bound(times_ms.begin(), times_ms.end(), start) - times_ms.begin();
         const auto stop = std::lower_bound(times_ms.begin(), times_ms.end(), end) - times_ms.begin();
         double* row = counts.data() + w * neurons;

@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
+#include <exception>
+#include <span>
 #include <vector>
 
 #include "neurodyn/learn/train_network.hpp"
@@ -34,5 +36,28 @@ struct TrainWorkspace {
     // Loss of the current values for `label`; fills value_gradient.
     double loss(const TrainNetwork& net, std::size_t label);
 };
+
+// The end of a batch computed in `slots` parts: rethrows the first error of a part, sums
+// the parts' gradients into `gradient` in slot order (fixed, whatever thread computed
+// them: results do not depend on the thread count), divides by the number of samples,
+// and returns the mean loss and the count of correct samples.
+inline TrainOutcome finish_batch(const std::vector<std::exception_ptr>& errors,
+                                 const std::vector<std::vector<double>>& slot_gradient,
+                                 const std::vector<double>& losses, const std::vector<std::uint8_t>& correct,
+                                 std::span<double> gradient) {
+    for (const auto& error : errors)
+        if (error) std::rethrow_exception(error);
+    TrainOutcome outcome;
+    for (const auto& part : slot_gradient)
+        for (std::size_t k = 0; k < gradient.size(); ++k) gradient[k] += part[k];
+    const double inv_samples = 1.0 / static_cast<double>(losses.size());
+    for (double& value : gradient) value *= inv_samples;
+    for (std::size_t b = 0; b < losses.size(); ++b) {
+        outcome.loss += losses[b];
+        outcome.correct += correct[b];
+    }
+    outcome.loss *= inv_samples;
+    return outcome;
+}
 
 }  // namespace neurodyn::learn
