@@ -23,6 +23,7 @@
 #include "neurodyn/models/registry.hpp"
 #include "neurodyn/record/hdf5_recorder.hpp"
 #include "neurodyn/record/hdf5_result_file.hpp"
+#include "neurodyn/record/weight_snapshot.hpp"
 #include "neurodyn/record/spike_recorder.hpp"
 
 namespace {
@@ -45,6 +46,7 @@ struct RunOptions {
     std::size_t shards = 0;  // 0: one per thread
     std::size_t threads = 1;
     double memory_limit_gb = 0.0;
+    double scale = 0.0;  // 0: the model file's [network] scale
     bool quiet = false;
     bool no_output = false;
 };
@@ -117,8 +119,25 @@ struct PopulationSummary {
     double cv_isi = 0.0;
 };
 
-int run_command(const RunOptions& options) {
-    NetworkSpec spec = load_model_file(options.model_path);
+// Under mpirun every rank runs this function: all build and advance their part of the
+// network; rank 0 alone prints, writes the result file and the summary (it observes
+// every spike, and the state samples of every rank's neurons).
+int run_command(RunOptions options) {
+    const Communicator& comm = Communicator::world();
+    const bool root = comm.rank() == 0;
+    if (!root) {
+        options.quiet = true;
+        options.no_output = true;
+        options.summary_json.clear();
+    }
+    NetworkSpec spec;
+    std::exception_ptr failed;
+    try {
+        spec = options.scale > 0 ? load_model_file(options.model_path, options.scale) : load_model_file(options.model_path);
+    } catch (...) {
+        failed = std::current_exception();
+    }
+    comm.agree(failed);
     if (options.duration_ms >= 0) spec.simulation.duration = options.duration_ms;
     if (options.seed >= 0) spec.simulation.seed = static_cast<std::uint64_t>(options.seed);
 
@@ -132,6 +151,7 @@ int run_command(const RunOptions& options) {
     SpikeRecorder all_spikes(simulator, /*all_populations=*/true);
     simulator.add_observer(&all_spikes);
     std::unique_ptr<Hdf5Recorder> output;
+    try {
     if (!options.no_output) {
         std::ifstream model_stream(options.model_path);
         std::stringstream model_text;
@@ -141,6 +161,10 @@ int run_command(const RunOptions& options) {
         output = std::make_unique<Hdf5Recorder>(options.output_path, simulator, meta);
         simulator.add_observer(output.get());
     }
+    } catch (...) {
+        failed = std::current_exception();
+    }
+    comm.agree(failed);  // e.g. rank 0 cannot create the result file: every rank stops
 
     std::signal(SIGINT, on_sigint);
     ProgressBar progress(!options.quiet && isatty(STDERR_FILENO), spec.simulation.dt);
@@ -163,13 +187,16 @@ int run_command(const RunOptions& options) {
         pops.push_back(s);
     }
     const PhaseTimes& phases = simulator.phase_times();
-    const double peak_mb = peak_resident_bytes() / 1e6;
+    const double peak_mb = comm.max(peak_resident_bytes()) / 1e6;  // the largest rank's
+    const double total_peak_mb = comm.sum(peak_resident_bytes()) / 1e6;
     const double rtf = simulated_ms > 0 ? result.wall_seconds / (simulated_ms / 1000.0) : 0.0;
     const double bytes_per_synapse =
         simulator.synapse_count() ? static_cast<double>(simulator.synapse_bytes()) / static_cast<double>(simulator.synapse_count())
                                   : 0.0;
     const double events_per_s = result.wall_seconds > 0 ? static_cast<double>(simulator.synaptic_events()) / result.wall_seconds : 0.0;
 
+    // The final weights of STDP projections (collective: every rank takes part).
+    write_weight_snapshots(simulator, output ? &output->file() : nullptr);
     if (output) {
         Hdf5ResultFile& file = output->file();
         file.set_summary("build_time_s", simulator.build_seconds());
@@ -190,7 +217,11 @@ int run_command(const RunOptions& options) {
         json << "{\n  \"model\": " << json_string(options.model_path) << ",\n  \"complete\": " << (result.interrupted ? "false" : "true")
              << ",\n  \"simulated_ms\": " << json_number(simulated_ms) << ",\n  \"build_time_s\": " << json_number(simulator.build_seconds())
              << ",\n  \"run_time_s\": " << json_number(result.wall_seconds) << ",\n  \"realtime_factor\": " << json_number(rtf)
-             << ",\n  \"peak_memory_mb\": " << json_number(peak_mb) << ",\n  \"synapses\": " << simulator.synapse_count()
+             << ",\n  \"peak_memory_mb\": " << json_number(peak_mb) << ",\n  \"total_peak_memory_mb\": " << json_number(total_peak_mb)
+             << ",\n  \"processes\": " << comm.size() << ",\n  \"threads\": " << options.threads
+             << ",\n  \"scale\": " << json_number(spec.scale)
+             << ",\n  \"min_delay_ms\": " << json_number(ms_from_steps(simulator.min_delay_steps(), spec.simulation.dt))
+             << ",\n  \"synapses\": " << simulator.synapse_count()
              << ",\n  \"bytes_per_synapse\": " << json_number(bytes_per_synapse)
              << ",\n  \"synaptic_events\": " << simulator.synaptic_events()
              << ",\n  \"events_per_second\": " << json_number(events_per_s) << ",\n  \"phases_s\": {\"update\": "
@@ -211,6 +242,8 @@ int run_command(const RunOptions& options) {
                   << " populations, " << with_separators(simulator.synapse_count()) << " synapses ("
                   << fixed(bytes_per_synapse, 1) << " bytes each), min delay "
                   << format_number(ms_from_steps(simulator.min_delay_steps(), spec.simulation.dt)) << " ms\n";
+        std::cout << "ran on " << describe_processes(comm) << " x " << options.threads
+                  << (options.threads == 1 ? " thread" : " threads") << " (" << simulator.total_shards() << " shards)\n";
         std::cout << "built in " << fixed(simulator.build_seconds(), 2) << " s; simulated "
                   << format_number(simulated_ms) << " ms in " << fixed(result.wall_seconds, 2)
                   << " s (real-time factor " << fixed(rtf, 2) << ": wall time / simulated time)\n\n";
@@ -224,7 +257,11 @@ int run_command(const RunOptions& options) {
                   << " s, record " << fixed(phases.record, 2) << " s\n";
         std::cout << "synaptic events: " << with_separators(simulator.synaptic_events()) << " ("
                   << fixed(events_per_s / 1e6, 1) << " million/s)\n";
-        std::cout << "peak memory: " << fixed(peak_mb, 1) << " MB\n";
+        if (comm.distributed())
+            std::cout << "peak memory: " << fixed(peak_mb, 1) << " MB on the largest of " << comm.size() << " ranks, "
+                      << fixed(total_peak_mb, 1) << " MB in all\n";
+        else
+            std::cout << "peak memory: " << fixed(peak_mb, 1) << " MB\n";
         if (output) std::cout << "results: " << options.output_path << (result.interrupted ? " (incomplete)" : "") << "\n";
         std::cout.flush();
     }
@@ -445,7 +482,8 @@ int models_command(const std::string& name) {
 
 int main(int argc, char** argv) {
     CLI::App app{"neurodyn: simulate spiking neural networks described in model files"};
-    app.set_version_flag("--version", std::string("neurodyn ") + NEURODYN_VERSION);
+    app.set_version_flag("--version", std::string("neurodyn ") + NEURODYN_VERSION +
+                                          (Communicator::built_with_mpi() ? " (MPI)" : " (no MPI)"));
     app.require_subcommand(1);
 
     RunOptions run;
@@ -459,6 +497,9 @@ int main(int argc, char** argv) {
     run_cmd->add_option("--threads", run.threads, "Threads that run the shards (default 1); the spikes do not depend on it")
         ->check(CLI::PositiveNumber);
     run_cmd->add_option("--memory-limit", run.memory_limit_gb, "Refuse networks estimated to need more than this (GB); default: available memory")
+        ->check(CLI::PositiveNumber);
+    run_cmd->add_option("--scale", run.scale,
+                        "Scale the network (sizes and in-degrees, docs/model-file.md [network]); replaces the file's scale")
         ->check(CLI::PositiveNumber);
     run_cmd->add_option("--summary-json", run.summary_json, "Also write the run summary as JSON to this file");
     run_cmd->add_flag("-q,--quiet", run.quiet, "Print nothing but errors");
@@ -501,7 +542,8 @@ int main(int argc, char** argv) {
         if (*models_cmd) return models_command(model_name);
         if (*analyze_cmd) return analyze_command(analyze);
     } catch (const UserError& e) {
-        std::cerr << "neurodyn: error: " << e.what() << std::endl;
+        // Under mpirun every rank fails alike (errors are agreed on): one message is enough.
+        if (Communicator::world().rank() == 0) std::cerr << "neurodyn: error: " << e.what() << std::endl;
         return 2;
     } catch (const std::exception& e) {
         std::cerr << "neurodyn: internal error (please report it): " << e.what() << std::endl;

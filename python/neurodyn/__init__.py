@@ -23,12 +23,28 @@ _core.set_error_classes(NeurodynValueError, NeurodynKeyError, NeurodynFileError,
                         NeurodynMemoryError, NeurodynInternalError)
 
 from ._core import (Connector, Distribution, Synapse, all_to_all, exponential, fixed_number_post,  # noqa: E402
-                    fixed_number_pre, fixed_probability, from_list, normal, normal_clipped, one_to_one,
-                    static_synapse, tsodyks_markram, uniform)
+                    fixed_number_pre, fixed_probability, fixed_total_number, from_list, normal, normal_clipped,
+                    one_to_one, static_synapse, stdp, tsodyks_markram, uniform)
 from .network import Network, Population, Projection, Simulation, Trace, load_model_file  # noqa: E402
 from .results import load_results  # noqa: E402
 
 __version__ = _core.__version__
+
+
+def mpi_rank():
+    """This process's rank when the script runs under ``mpirun -np N`` (0 otherwise).
+
+    Under mpirun every rank runs the whole script: each builds and advances its part
+    of the network, and all of them see every spike, trace and state value, identical
+    to a single-process run. Write files and print from rank 0 only (a Simulation's
+    `output` file is written by rank 0 alone). See docs/scaling.md.
+    """
+    return _core.mpi_rank()
+
+
+def mpi_size():
+    """The number of processes of a run started by mpirun (1 otherwise)."""
+    return _core.mpi_size()
 
 
 def models():
@@ -46,8 +62,9 @@ __all__ = [
     "Network", "Population", "Projection", "Simulation", "Trace", "load_model_file", "load_results",
     "models", "describe_model",
     "uniform", "normal", "normal_clipped", "exponential", "Distribution",
-    "all_to_all", "one_to_one", "fixed_probability", "fixed_number_pre", "fixed_number_post", "from_list",
-    "Connector", "static_synapse", "tsodyks_markram", "Synapse",
+    "all_to_all", "one_to_one", "fixed_probability", "fixed_number_pre", "fixed_number_post", "fixed_total_number",
+    "from_list",
+    "Connector", "static_synapse", "tsodyks_markram", "stdp", "Synapse",
     "NeurodynError", "NeurodynValueError", "NeurodynKeyError", "NeurodynFileError", "NeurodynFileNotFoundError",
     "NeurodynMemoryError", "NeurodynInternalError",
 ]

@@ -11,7 +11,9 @@ network is built, or by :meth:`Network.check`.
 and the clock. Units everywhere: ms, mV, nA, nF, uS, Hz.
 """
 
+import math
 import threading
+import tomllib
 
 from . import _core
 from .errors import NeurodynKeyError, NeurodynValueError
@@ -64,6 +66,22 @@ class Projection:
         return f"<Projection {self.name!r}: {self.source} -> {self.target} ({self.receptor})>"
 
 
+def _scaled_count(count, factor):
+    """round(count * factor), half away from zero: the C++ apply_scale's expression."""
+    return int(math.floor(count * factor + 0.5))
+
+
+def _is_array(value):
+    """Whether a value is one number per element (a list, tuple or array) rather than a
+    constant, a distribution or a name."""
+    return not isinstance(value, (str, bytes, int, float, _core.Distribution)) and hasattr(value, "__len__")
+
+
+def _refuse_unscalable(key, what):
+    raise NeurodynValueError(f"{key}: {what} cannot be scaled (network scale != 1); give it as a constant or a "
+                             f"distribution, or run at scale 1")
+
+
 class Network:
     """A network and its simulation settings.
 
@@ -75,12 +93,28 @@ class Network:
         Master seed of every random number (connectivity, initial values, Poisson input).
     duration : float
         Default simulated time (ms) of :meth:`Simulation.run` without an argument.
+    scale : float
+        Network scale (> 0), applied to what the methods add, as the model file's
+        ``[network] scale``: population sizes become max(1, round(size * scale)); the
+        ``n`` of fixed_number_pre and fixed_number_post becomes round(n * scale) and
+        that of fixed_total_number round(n * scale**2); weights, delays, parameters,
+        probabilities and stimuli stay as given. With scale != 1, what names particular
+        neurons (per-neuron arrays, from_list, neuron lists of stimuli and recorders,
+        per-pair weight arrays, one spike-time list per neuron) is refused.
     """
 
-    def __init__(self, dt=0.1, seed=12345, duration=1000.0):
-        self._init(_core.Spec(float(dt), int(seed), float(duration)), "python", "")
+    def __init__(self, dt=0.1, seed=12345, duration=1000.0, scale=1.0):
+        self._init(_core.Spec(float(dt), int(seed), float(duration)), "python", "", self._checked_scale(scale))
 
-    def _init(self, spec, source, text):
+    @staticmethod
+    def _checked_scale(scale):
+        scale = float(scale)
+        if not (math.isfinite(scale) and scale > 0.0):
+            raise NeurodynValueError(f"network.scale: scale must be a finite number > 0, got {scale:g}")
+        return scale
+
+    def _init(self, spec, source, text, scale=1.0):
+        self._scale = scale
         self._spec = spec
         self._source = source
         self._text = text
@@ -91,9 +125,9 @@ class Network:
                              for i, (name, pre, post, receptor) in enumerate(spec.projections())]
 
     @classmethod
-    def _from_spec(cls, spec, source, text):
+    def _from_spec(cls, spec, source, text, scale=1.0):
         network = cls.__new__(cls)
-        network._init(spec, source, text)
+        network._init(spec, source, text, scale)
         return network
 
     # --- settings -----------------------------------------------------------------
@@ -122,6 +156,12 @@ class Network:
     def duration(self, value):
         self._modifiable()
         self._spec.set_duration(float(value))
+
+    @property
+    def scale(self):
+        """The network scale: what the sizes and connector numbers were multiplied by
+        (see the class documentation); 1 for a network as written."""
+        return self._scale
 
     @property
     def populations(self):
@@ -165,6 +205,15 @@ class Network:
         list shared by all neurons or one list per neuron.
         """
         self._modifiable()
+        if self._scale != 1.0:
+            key = f"population[{len(self._populations)}]"
+            for table_name, table in (("params", params), ("initial", initial)):
+                for value_name, value in (table or {}).items():
+                    if _is_array(value):
+                        _refuse_unscalable(f"{key}.{table_name}.{value_name}", "a per-neuron array of values")
+            if spike_times is not None and len(spike_times) > 0 and _is_array(spike_times[0]) and len(spike_times) > 1:
+                _refuse_unscalable(f"{key}.spike_times", "one spike-time list per neuron")
+            size = max(1, _scaled_count(int(size), self._scale))
         index = self._spec.add_population(str(name), str(model), int(size), dict(params or {}),
                                           dict(initial or {}), spike_times)
         population = Population(str(name), str(model), size, index)
@@ -181,7 +230,7 @@ class Network:
         (in the receptor's unit: nA, uS or mV) and `delay` (ms, >= dt, rounded to whole
         steps) are a number, a distribution, or an array of n_source x n_target values
         (``[source, target]``). `synapse` is :func:`neurodyn.static_synapse` (default)
-        or :func:`neurodyn.tsodyks_markram`.
+        , :func:`neurodyn.tsodyks_markram` or :func:`neurodyn.stdp` (docs/plasticity.md).
         """
         self._modifiable()
         if not isinstance(connector, _core.Connector):
@@ -192,6 +241,8 @@ class Network:
         if not isinstance(synapse, _core.Synapse):
             raise TypeError(f"synapse must be made by neurodyn.static_synapse() or tsodyks_markram(); "
                             f"got {type(synapse).__name__} {synapse!r}")
+        if self._scale != 1.0:
+            connector, weight, delay = self._scaled_connection(connector, weight, delay)
         pre, post = _name(source), _name(target)
         index = self._spec.add_projection(pre, post, connector, weight, delay, str(receptor), synapse, str(name))
         projection_name = self._spec.projections()[index][0]
@@ -199,8 +250,31 @@ class Network:
         self._projections.append(projection)
         return projection
 
+    def _scaled_connection(self, connector, weight, delay):
+        """The connector, weight and delay of a projection at this network's scale."""
+        key = f"projection[{len(self._projections)}]"
+        if connector.kind == "from_list":
+            _refuse_unscalable(f"{key}.connector", "a from_list connector (its pairs name neurons)")
+        if _is_array(weight):
+            _refuse_unscalable(f"{key}.weight", "a per-pair array of weights")
+        if _is_array(delay):
+            _refuse_unscalable(f"{key}.delay", "a per-pair array of delays")
+        # In-degrees scale by `scale`; a total number is targets x in-degree.
+        factor = {"fixed_number_pre": self._scale, "fixed_number_post": self._scale,
+                  "fixed_total_number": self._scale ** 2}.get(connector.kind)
+        if factor is not None:
+            make = getattr(_core, connector.kind)
+            connector = make(_scaled_count(connector.n, factor), allow_autapses=connector.allow_autapses,
+                             allow_multapses=connector.allow_multapses)
+        return connector, weight, delay
+
+    def _refuse_neuron_list(self, key, neurons):
+        if self._scale != 1.0 and neurons is not None:
+            _refuse_unscalable(f"{key}.neurons", "an explicit list of neurons")
+
     def _stimulus(self, kind, target, **fields):
         self._modifiable()
+        self._refuse_neuron_list(f"stimulus[{self._spec.n_stimuli}]", fields.get("neurons"))
         return self._spec.add_stimulus(kind, _name(target), fields)
 
     def poisson_input(self, target, rate, weight, receptor="excitatory", neurons=None, start=0.0, stop=None,
@@ -241,6 +315,7 @@ class Network:
     def record_spikes(self, population, neurons=None):
         """Records the spikes of `population` (or of the `neurons` indices in it)."""
         self._modifiable()
+        self._refuse_neuron_list(f"record[{self._spec.n_recorders}]", neurons)
         self._spec.add_recorder("spikes", _name(population), neurons, [], 0.0)
 
     def record_state(self, population, variables, neurons=None, interval=0.0):
@@ -248,6 +323,7 @@ class Network:
         `population` every `interval` ms (0: every step), from t = 0; read them with
         :meth:`Simulation.trace`."""
         self._modifiable()
+        self._refuse_neuron_list(f"record[{self._spec.n_recorders}]", neurons)
         if isinstance(variables, str):
             variables = [variables]
         self._spec.add_recorder("state", _name(population), neurons, [str(v) for v in variables], float(interval))
@@ -289,16 +365,29 @@ class Network:
         return self._simulation
 
 
-def load_model_file(path):
+def load_model_file(path, scale=None):
     """Reads and validates a TOML model file (docs/model-file.md) into a
-    :class:`Network`; errors start with ``file:line:column:`` as the command's do."""
-    spec = _core.load_model_file(str(path))
+    :class:`Network`; errors start with ``file:line:column:`` as the command's do.
+
+    `scale` (> 0), when given, replaces the file's ``[network] scale`` (it does not
+    multiply it): ``load_model_file("examples/microcircuit.toml", scale=0.1)`` is the
+    microcircuit at a tenth of its size. The network's :attr:`Network.scale` is the scale
+    in force, and what is added to it afterwards is scaled alike."""
+    if scale is not None:
+        scale = Network._checked_scale(scale)
+    spec = _core.load_model_file(str(path), scale)
     try:
         with open(path, encoding="utf-8") as f:
             text = f.read()
     except OSError:
         text = ""
-    return Network._from_spec(spec, str(path), text)
+    if scale is None:
+        # The reader applied the file's own scale; read it back for Network.scale.
+        try:
+            scale = float(tomllib.loads(text).get("network", {}).get("scale", 1.0))
+        except (tomllib.TOMLDecodeError, TypeError, ValueError, AttributeError):
+            scale = 1.0
+    return Network._from_spec(spec, str(path), text, scale)
 
 
 class Trace:
@@ -409,6 +498,28 @@ class Simulation:
         else:
             index = int(projection)
         return self._core.connections(index)
+
+    def weights(self, projection):
+        """The current weights of `projection` (handle, name or index) as a float64 array,
+        one per synapse in the order of :meth:`connections`. For an ``neurodyn.stdp``
+        projection they are the weights changed by the rule up to the current time
+        (docs/plasticity.md); for the others, the fixed weights."""
+        return self._core.weights(self._projection_index(projection))
+
+    def set_weights(self, projection, values):
+        """Replaces the weights of an ``neurodyn.stdp`` projection between runs: one value
+        per synapse in the order of :meth:`connections`, each within [w_min, w_max]."""
+        self._core.set_weights(self._projection_index(projection), values)
+
+    def _projection_index(self, projection):
+        if isinstance(projection, Projection):
+            return projection.index
+        if isinstance(projection, str):
+            names = self._core.projection_names()
+            if projection not in names:
+                raise NeurodynKeyError(f"no projection named '{projection}' (projections: {', '.join(names)})")
+            return names.index(projection)
+        return int(projection)
 
     def state(self, population, variable):
         """The current value of state `variable` of every neuron of `population`, as a

@@ -284,6 +284,40 @@ SynapseSpec make_tsodyks_markram(double U, double tau_rec, double tau_facil) {
     return s;
 }
 
+// neurodyn.stdp(...): PyNN's SpikePairRule + a weight dependence (docs/plasticity.md).
+// The spec's validate() checks the values when the network is built.
+SynapseSpec make_stdp(double tau_plus, double tau_minus, double A_plus, double A_minus, const std::string& weight_dependence,
+                      double w_min, double w_max, double mu_plus, double mu_minus, const std::string& pairing,
+                      double dendritic_delay_fraction) {
+    SynapseSpec s;
+    s.kind = SynapseSpec::Kind::stdp;
+    s.timing = {tau_plus, tau_minus, A_plus, A_minus, models::SpikePairing::all_to_all};
+    if (pairing == "nearest_symmetric")
+        s.timing.pairing = models::SpikePairing::nearest_symmetric;
+    else if (pairing != "all_to_all")
+        throw ValueError("stdp: unknown pairing '" + pairing + "'" + did_you_mean(pairing, {"all_to_all", "nearest_symmetric"}) +
+                             " (known: all_to_all, nearest_symmetric)",
+                         "pairing");
+    bool known = false;
+    for (const auto kind : {models::WeightDependenceKind::additive, models::WeightDependenceKind::multiplicative,
+                            models::WeightDependenceKind::gutig})
+        if (weight_dependence == models::weight_dependence_name(kind)) {
+            s.weight_dependence.kind = kind;
+            known = true;
+        }
+    if (!known)
+        throw ValueError("stdp: unknown weight_dependence '" + weight_dependence + "'" +
+                             did_you_mean(weight_dependence, {"additive", "multiplicative", "gutig"}) +
+                             " (known: additive, multiplicative, gutig)",
+                         "weight_dependence");
+    s.weight_dependence.w_min = w_min;
+    s.weight_dependence.w_max = w_max;
+    s.weight_dependence.mu_plus = mu_plus;
+    s.weight_dependence.mu_minus = mu_minus;
+    s.dendritic_delay_fraction = dendritic_delay_fraction;
+    return s;
+}
+
 ConnectorSpec make_connector(ConnectorSpec::Kind kind) {
     ConnectorSpec c;
     c.kind = kind;
@@ -494,13 +528,21 @@ public:
         traces_ = std::make_unique<TraceRecorder>(*simulator_);
         simulator_->add_observer(spikes_.get());
         simulator_->add_observer(traces_.get());
-        if (!output.empty()) {
-            const auto& sim = simulator_->spec().simulation;
-            ResultMetadata meta{sim.dt, sim.duration, sim.seed, model_source, model_text};
-            output_ = std::make_unique<Hdf5Recorder>(output, *simulator_, meta);
-            output_path_ = output;
-            simulator_->add_observer(output_.get());
+        // Under mpirun rank 0 writes the result file: it observes every rank's spikes and
+        // state samples. A file it cannot create stops every rank.
+        output_path_ = output;
+        std::exception_ptr failed;
+        try {
+            if (!output.empty() && simulator_->communicator().rank() == 0) {
+                const auto& sim = simulator_->spec().simulation;
+                ResultMetadata meta{sim.dt, sim.duration, sim.seed, model_source, model_text};
+                output_ = std::make_unique<Hdf5Recorder>(output, *simulator_, meta);
+                simulator_->add_observer(output_.get());
+            }
+        } catch (...) {
+            failed = std::current_exception();
         }
+        simulator_->communicator().agree(failed);
     }
 
     ~Simulation() {
@@ -609,6 +651,21 @@ public:
         out["weight"] = to_numpy(std::move(weights));
         out["delay"] = to_numpy(std::move(delays));
         return out;
+    }
+
+    // The current weights of projection `index` (STDP: changed by the rule), in the
+    // order of connections(index).
+    py::array_t<double> weights(std::size_t index) {
+        check_idle();
+        return to_numpy(simulator_->weights(index));
+    }
+
+    void set_weights(std::size_t index, const py::object& values) {
+        check_idle();
+        const std::string key = "projection[" + std::to_string(index) + "].weight";
+        auto array = as_double_array(values, key, "an array of one weight per synapse");
+        std::vector<double> data(array.data(), array.data() + array.size());
+        simulator_->set_weights(index, data);
     }
 
     void set_param(const std::string& population, const std::string& parameter, const py::object& values) {
@@ -857,12 +914,14 @@ PYBIND11_MODULE(_core, m) {
             switch (c.kind) {
                 case ConnectorSpec::Kind::fixed_probability: out << c.probability << ", "; break;
                 case ConnectorSpec::Kind::fixed_number_pre:
-                case ConnectorSpec::Kind::fixed_number_post: out << c.number << ", "; break;
+                case ConnectorSpec::Kind::fixed_number_post:
+                case ConnectorSpec::Kind::fixed_total_number: out << c.number << ", "; break;
                 case ConnectorSpec::Kind::from_list: out << "<" << c.pairs.size() << " connections>)"; return out.str();
                 default: break;
             }
             out << "allow_autapses=" << (c.allow_autapses ? "True" : "False");
-            if (c.kind == ConnectorSpec::Kind::fixed_number_pre || c.kind == ConnectorSpec::Kind::fixed_number_post)
+            if (c.kind == ConnectorSpec::Kind::fixed_number_pre || c.kind == ConnectorSpec::Kind::fixed_number_post ||
+                c.kind == ConnectorSpec::Kind::fixed_total_number)
                 out << ", allow_multapses=" << (c.allow_multapses ? "True" : "False");
             out << ")";
             return out.str();
@@ -899,24 +958,64 @@ PYBIND11_MODULE(_core, m) {
           py::arg("allow_autapses") = true, py::arg("allow_multapses") = false);
     m.def("fixed_number_post", fixed_number(ConnectorSpec::Kind::fixed_number_post), py::arg("n"),
           py::arg("allow_autapses") = true, py::arg("allow_multapses") = false);
+    // Multapses by default: NEST's fixed_total_number has no other mode.
+    m.def("fixed_total_number", fixed_number(ConnectorSpec::Kind::fixed_total_number), py::arg("n"),
+          py::arg("allow_autapses") = true, py::arg("allow_multapses") = true);
     m.def("from_list", &make_from_list, py::arg("connections") = py::none(), py::kw_only(), py::arg("sources") = py::none(),
           py::arg("targets") = py::none(), py::arg("weights") = py::none(), py::arg("delays") = py::none());
 
     py::class_<SynapseSpec>(m, "Synapse", "The synapse type of a projection.")
         .def_property_readonly("kind",
                                [](const SynapseSpec& s) {
-                                   return s.kind == SynapseSpec::Kind::static_synapse ? "static" : "tsodyks_markram";
+                                   return s.kind == SynapseSpec::Kind::static_synapse ? "static"
+                                          : s.kind == SynapseSpec::Kind::stdp         ? "stdp"
+                                                                                      : "tsodyks_markram";
                                })
         .def_readonly("U", &SynapseSpec::U)
         .def_readonly("tau_rec", &SynapseSpec::tau_rec)
         .def_readonly("tau_facil", &SynapseSpec::tau_facil)
+        .def_property_readonly("stdp_parameters",
+                               [](const SynapseSpec& s) {
+                                   py::dict d;
+                                   d["tau_plus"] = s.timing.tau_plus;
+                                   d["tau_minus"] = s.timing.tau_minus;
+                                   d["A_plus"] = s.timing.A_plus;
+                                   d["A_minus"] = s.timing.A_minus;
+                                   d["pairing"] = models::spike_pairing_name(s.timing.pairing);
+                                   d["weight_dependence"] = models::weight_dependence_name(s.weight_dependence.kind);
+                                   d["w_min"] = s.weight_dependence.w_min;
+                                   d["w_max"] = s.weight_dependence.w_max;
+                                   d["mu_plus"] = s.weight_dependence.mu_plus;
+                                   d["mu_minus"] = s.weight_dependence.mu_minus;
+                                   d["dendritic_delay_fraction"] = s.dendritic_delay_fraction;
+                                   return d;
+                               })
         .def("__repr__", [](const SynapseSpec& s) {
             if (s.kind == SynapseSpec::Kind::static_synapse) return std::string("neurodyn.static_synapse()");
+            if (s.kind == SynapseSpec::Kind::stdp) {
+                const auto& t = s.timing;
+                const auto& w = s.weight_dependence;
+                std::string out = "neurodyn.stdp(tau_plus=" + format_number(t.tau_plus) + ", tau_minus=" +
+                                  format_number(t.tau_minus) + ", A_plus=" + format_number(t.A_plus) + ", A_minus=" +
+                                  format_number(t.A_minus) + ", weight_dependence='" +
+                                  models::weight_dependence_name(w.kind) + "', w_min=" + format_number(w.w_min) +
+                                  ", w_max=" + format_number(w.w_max);
+                if (w.kind == models::WeightDependenceKind::gutig)
+                    out += ", mu_plus=" + format_number(w.mu_plus) + ", mu_minus=" + format_number(w.mu_minus);
+                return out + ", pairing='" + models::spike_pairing_name(t.pairing) + "')";
+            }
             return "neurodyn.tsodyks_markram(U=" + format_number(s.U) + ", tau_rec=" + format_number(s.tau_rec) +
                    ", tau_facil=" + format_number(s.tau_facil) + ")";
         });
     m.def("static_synapse", [] { return SynapseSpec{}; });
     m.def("tsodyks_markram", &make_tsodyks_markram, py::arg("U") = 0.5, py::arg("tau_rec") = 100.0, py::arg("tau_facil") = 0.0);
+    m.def("stdp", &make_stdp,
+          "Spike-timing-dependent plasticity: PyNN's SpikePairRule with an additive, multiplicative or gutig "
+          "weight dependence (docs/plasticity.md).",
+          py::kw_only(), py::arg("tau_plus") = 20.0, py::arg("tau_minus") = 20.0, py::arg("A_plus") = 0.01,
+          py::arg("A_minus") = 0.01, py::arg("weight_dependence") = "additive", py::arg("w_min") = 0.0,
+          py::arg("w_max") = 1.0, py::arg("mu_plus") = 0.5, py::arg("mu_minus") = 0.5, py::arg("pairing") = "all_to_all",
+          py::arg("dendritic_delay_fraction") = 1.0);
 
     // ---- the spec ----
     py::class_<NetworkSpec>(m, "Spec", "A network description (NetworkSpec); filled by neurodyn.Network.")
@@ -969,12 +1068,20 @@ PYBIND11_MODULE(_core, m) {
         .def("copy", [](const NetworkSpec& s) { return NetworkSpec(s); });
 
     m.def(
-        "load_model_file", [](const std::string& path) { return load_model_file(path); }, py::arg("path"),
+        "load_model_file", [](const std::string& path, std::optional<double> scale) { return load_model_file(path, scale); },
+        py::arg("path"), py::arg("scale") = py::none(),
         "Reads and validates a TOML model file into a Spec.");
     m.def(
         "parse_model_text", [](const std::string& text, const std::string& name) { return parse_model_text(text, name); },
         py::arg("text"), py::arg("source_name") = "<string>");
 
+    m.def(
+        "mpi_rank", [] { return Communicator::world().rank(); },
+        "This process's rank in a run started by mpirun (0 otherwise).");
+    m.def(
+        "mpi_size", [] { return Communicator::world().size(); },
+        "The number of processes of a run started by mpirun (1 otherwise).");
+    m.def("built_with_mpi", &Communicator::built_with_mpi, "Whether this build can run distributed under mpirun.");
     m.def("model_names", [] {
         std::vector<std::string> names;
         for (const ModelInfo* model : all_models()) names.emplace_back(model->name);
@@ -994,6 +1101,8 @@ PYBIND11_MODULE(_core, m) {
         .def("set_state", &Simulation::set_state, py::arg("population"), py::arg("variable"), py::arg("values"))
         .def("set_param", &Simulation::set_param, py::arg("population"), py::arg("parameter"), py::arg("values"))
         .def("connections", &Simulation::connections, py::arg("index"))
+        .def("weights", &Simulation::weights, py::arg("index"))
+        .def("set_weights", &Simulation::set_weights, py::arg("index"), py::arg("values"))
         .def("projection_names", &Simulation::projection_names)
         .def("set_stimulus", &Simulation::set_stimulus, py::arg("index"), py::arg("fields"))
         .def("stimulus", &Simulation::stimulus, py::arg("index"))

@@ -191,9 +191,15 @@ void Shard::deliver_row(const SynapseTable& table, std::uint32_t source, double 
     }
 }
 
-std::uint64_t Shard::deliver(std::span<const Step> steps, std::span<const std::uint32_t> ids) {
+std::uint64_t Shard::deliver(std::span<const Step> steps, std::span<const std::uint32_t> ids, Step last_step) {
     std::size_t max_delay = synapses.max_delay();
     for (const auto& projection : plastic) max_delay = std::max<std::size_t>(max_delay, projection.synapses.max_delay());
+    // STDP: the epoch's postsynaptic spikes first; each presynaptic update reads only
+    // those that reached its synapse before it (earlier steps), so the order is free.
+    for (auto& projection : stdp) {
+        max_delay = std::max<std::size_t>(max_delay, projection.max_delay());
+        projection.record_post_spikes(steps, ids);
+    }
     std::vector<double*> slot_for_delay(max_delay + 1, nullptr);
     std::uint64_t events = 0;
     Step current = -1;
@@ -210,7 +216,10 @@ std::uint64_t Shard::deliver(std::span<const Step> steps, std::span<const std::u
             events += projection.synapses.row_end(source) - projection.synapses.row_begin(source);
             deliver_row(projection.synapses, source, projection.efficacy(source, current), slot_for_delay.data());
         }
+        for (auto& projection : stdp)
+            if (projection.is_source(source)) events += projection.deliver_spike(source, current, slot_for_delay.data());
     }
+    for (auto& projection : stdp) projection.after_epoch(last_step);
     return events;
 }
 

@@ -9,6 +9,7 @@
 #include <utility>
 #include <vector>
 
+#include "neurodyn/engine/plastic_stdp.hpp"
 #include "neurodyn/engine/ring_buffer.hpp"
 #include "neurodyn/engine/simulator.hpp"
 #include "neurodyn/engine/synapse_table.hpp"
@@ -108,6 +109,8 @@ public:
     std::vector<GroupSlot> groups;
     SynapseTable synapses;  // static synapses of every projection
     std::vector<ShortTermPlasticProjection> plastic;
+    std::vector<StdpProjection> stdp;  // one per STDP projection, in spec order
+    std::vector<std::size_t> stdp_projection;  // the spec index of each
     InputRingBuffer ring;
     std::vector<PoissonDrive> drives;
     std::vector<CurrentSource> currents;
@@ -126,8 +129,9 @@ public:
 
     // Advances every group of the shard by step `step`.
     void advance(Step step, std::uint64_t seed, PhaseTimes& times);
-    // Adds the synaptic input of the given spikes (sorted by step, then global id).
-    std::uint64_t deliver(std::span<const Step> steps, std::span<const std::uint32_t> ids);
+    // Adds the synaptic input of the given spikes (sorted by step, then global id) of the
+    // epoch that ended with step `last_step`, updating STDP weights on the way.
+    std::uint64_t deliver(std::span<const Step> steps, std::span<const std::uint32_t> ids, Step last_step);
     // Adds the input of rate outputs (sorted by step, then first id): each synapse adds
     // weight x value of its source.
     std::uint64_t deliver_rates(std::span<const RateBlock> blocks);

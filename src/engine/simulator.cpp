@@ -167,34 +167,61 @@ void Simulator::build(const BuildOptions& options) {
     max_delay_ = max_delay ? max_delay : 1;
 
     // Memory: estimated before anything large is allocated. During the build each
-    // synapse exists once as a 16-byte generation entry and once in the 10-byte table.
-    double synapses = 0.0;
-    for (std::size_t p = 0; p < spec_.projections.size(); ++p) synapses += expected_synapse_count(spec_, p);
+    // synapse exists once as a 16-byte generation entry and once in the 10-byte table;
+    // an STDP synapse as two 24-byte build entries and its 14-byte table entry.
+    double synapses = 0.0, stdp_extra_bytes = 0.0;
+    for (std::size_t p = 0; p < spec_.projections.size(); ++p) {
+        const double expected = expected_synapse_count(spec_, p);
+        synapses += expected;
+        if (spec_.projections[p].synapse.kind == SynapseSpec::Kind::stdp)
+            stdp_extra_bytes += expected * (2.0 * sizeof(PlasticSynapseEntry) + 14.0 - sizeof(SynapseEntry) - 10.0);
+    }
     double inputs = 0.0, neuron_bytes = 0.0;
     for (const auto& pop : spec_.populations) {
         const ModelInfo& model = find_model(pop.model);
         inputs += static_cast<double>(pop.size) * static_cast<double>(model.ports.size());
         neuron_bytes += static_cast<double>(pop.size) * 8.0 * (2.0 * model.params.size() + model.state.size() + 8.0);
     }
+    // Each rank holds 1/R of the neurons and synapses; ranks on one machine share its
+    // available memory.
     const double shards = static_cast<double>(options.shards);
-    estimated_bytes_ = synapses * (sizeof(SynapseEntry) + 10.0) + shards * 8.0 * (total_neurons_ + 1.0) +
-                       inputs * 8.0 * static_cast<double>(min_delay_ + max_delay_) + neuron_bytes;
-    const double limit = options.memory_limit_bytes > 0 ? options.memory_limit_bytes : available_memory_bytes();
+    const double ranks = static_cast<double>(comm_.size());
+    estimated_bytes_ = (synapses * (sizeof(SynapseEntry) + 10.0) + stdp_extra_bytes + inputs * 8.0 * static_cast<double>(min_delay_ + max_delay_) +
+                        neuron_bytes) / ranks +
+                       shards * 8.0 * (total_neurons_ + 1.0);
+    const double limit = options.memory_limit_bytes > 0 ? options.memory_limit_bytes : available_memory_bytes() / ranks;
+    std::exception_ptr refused;
+    try {
     if (limit > 0 && estimated_bytes_ > limit)
-        throw MemoryLimitError("the network needs about " + format_bytes(estimated_bytes_) + " (" +
-                               format_number(std::round(synapses)) + " synapses) but only " + format_bytes(limit) +
+        throw MemoryLimitError("the network needs about " + format_bytes(estimated_bytes_) +
+                               (comm_.distributed() ? " per rank" : "") + " (" + format_number(std::round(synapses)) +
+                               " synapses) but only " + format_bytes(limit) +
                                " may be used; reduce its size or raise the memory limit");
+    } catch (...) {
+        refused = std::current_exception();
+    }
+    comm_.agree(refused);  // available memory is read by each rank: one refusal stops all
 
-    // Shards: each owns a contiguous part of every population.
+    // Shards: each owns a contiguous part of every population; rank r holds the shards
+    // r*S .. r*S + S - 1 of R*S.
+    const auto shard_counts = comm_.all_gather_value(options.shards);
+    if (std::any_of(shard_counts.begin(), shard_counts.end(), [&](std::uint64_t n) { return n != options.shards; }))
+        throw ValueError("every rank must build the same number of shards (got " + std::to_string(options.shards) +
+                             " on rank " + std::to_string(comm_.rank()) + " and different numbers elsewhere)",
+                         "shards");
     const std::size_t n_shards = options.shards;
+    total_shards_ = n_shards * static_cast<std::size_t>(comm_.size());
+    const std::size_t first_shard = n_shards * static_cast<std::size_t>(comm_.rank());
     shards_.clear();
     for (std::size_t s = 0; s < n_shards; ++s) shards_.push_back(std::make_unique<Shard>());
+    std::exception_ptr build_error;
+    try {
     for (std::size_t p = 0; p < spec_.populations.size(); ++p) {
         const PopulationSpec& pop = spec_.populations[p];
         const ModelInfo& model = find_model(pop.model);
         for (std::size_t s = 0; s < n_shards; ++s) {
-            const auto first = static_cast<std::uint32_t>(pop.size * s / n_shards);
-            const auto last = static_cast<std::uint32_t>(pop.size * (s + 1) / n_shards);
+            const auto first = static_cast<std::uint32_t>(pop.size * (first_shard + s) / total_shards_);
+            const auto last = static_cast<std::uint32_t>(pop.size * (first_shard + s + 1) / total_shards_);
             if (last == first) continue;
             Shard& shard = *shards_[s];
             GroupSlot slot;
@@ -208,19 +235,40 @@ void Simulator::build(const BuildOptions& options) {
             shard.groups.push_back(std::move(slot));
         }
     }
+    } catch (...) {
+        build_error = std::current_exception();
+    }
+    // A parameter refused on one rank's neurons stops every rank.
+    comm_.agree(build_error);
+    bool local_rates = false;
+    for (const auto& shard : shards_)
+        for (const auto& slot : shard->groups) local_rates = local_rates || slot.group->rate_output() != nullptr;
+    has_rate_groups_ = comm_.any(local_rates);
     const auto ring_slots = static_cast<std::size_t>(min_delay_ + max_delay_);
     for (auto& shard : shards_) shard->ring = InputRingBuffer(shard->ring.inputs(), ring_slots);
 
     // Synapses: generated per target neuron, so each shard builds only its own.
     // Each shard's synapses depend only on the spec and the shard's neurons: built in
     // parallel. An exception inside the parallel loop is carried out of it.
-    std::exception_ptr build_error;
 #pragma omp parallel for num_threads(threads_) schedule(dynamic, 1)
     for (std::ptrdiff_t shard_index = 0; shard_index < static_cast<std::ptrdiff_t>(shards_.size()); ++shard_index) {
       try {
         Shard& shard = *shards_[static_cast<std::size_t>(shard_index)];
         std::vector<SynapseEntry> entries;
         std::vector<IncomingSynapse> incoming;
+        // Room for the shard's static synapses, reserved once from the expected counts
+        // (its share of every projection's targets, plus a margin for the random
+        // connectors' fluctuations): the generation vector is not copied as it grows.
+        double expected = 0.0;
+        for (std::size_t p = 0; p < spec_.projections.size(); ++p) {
+            if (spec_.projections[p].synapse.kind != SynapseSpec::Kind::static_synapse) continue;
+            const auto target_pop = static_cast<std::size_t>(spec_.population_index(spec_.projections[p].target));
+            double local_targets = 0.0;
+            for (const GroupSlot& slot : shard.groups)
+                if (slot.population == target_pop) local_targets += static_cast<double>(slot.group->size());
+            expected += expected_synapse_count(spec_, p) * local_targets / static_cast<double>(layout_[target_pop].size);
+        }
+        entries.reserve(static_cast<std::size_t>(expected * 1.01 + 4096.0));
         for (std::size_t p = 0; p < spec_.projections.size(); ++p) {
             const ProjectionSpec& proj = spec_.projections[p];
             const std::size_t source_pop = static_cast<std::size_t>(spec_.population_index(proj.source));
@@ -230,6 +278,10 @@ void Simulator::build(const BuildOptions& options) {
             const auto port = static_cast<std::uint32_t>(target_model.port_index(proj.receptor));
             // Static synapses of all projections share one table; each short-term plastic
             // projection has its own, delivered with its per-spike efficacy.
+            if (proj.synapse.kind == SynapseSpec::Kind::stdp) {
+                build_stdp_projection(shard, p);
+                continue;
+            }
             const bool plastic = proj.synapse.kind == SynapseSpec::Kind::tsodyks_markram;
             std::vector<SynapseEntry> plastic_entries;
             std::vector<SynapseEntry>& sink = plastic ? plastic_entries : entries;
@@ -238,7 +290,10 @@ void Simulator::build(const BuildOptions& options) {
                 const auto size = static_cast<std::uint32_t>(slot.group->size());
                 incoming.clear();
                 generate_incoming(spec_, p, slot.first, slot.first + size, incoming);
-                sink.reserve(sink.size() + incoming.size());
+                // Geometric growth: an exact reserve per projection would copy the
+                // whole vector once per projection (55 times for the microcircuit).
+                if (sink.capacity() < sink.size() + incoming.size())
+                    sink.reserve(std::max(sink.size() + incoming.size(), 2 * sink.capacity()));
                 for (const auto& syn : incoming)
                     sink.push_back({source_offset + syn.source, slot.input_offset + port * size + (syn.target - slot.first),
                                     syn.weight, syn.delay_steps});
@@ -263,8 +318,25 @@ void Simulator::build(const BuildOptions& options) {
         if (!build_error) build_error = std::current_exception();
       }
     }
-    if (build_error) std::rethrow_exception(build_error);
+    comm_.agree(build_error);
     shard_phases_.assign(shards_.size(), PhaseTimes{});
+    std::uint64_t local_synapses = 0;
+    double local_bytes = 0.0;
+    for (const auto& shard : shards_) {
+        local_synapses += shard->synapses.size();
+        local_bytes += static_cast<double>(shard->synapses.bytes());
+        for (const auto& projection : shard->plastic) {
+            local_synapses += projection.synapses.size();
+            local_bytes += static_cast<double>(projection.synapses.bytes() +
+                                               projection.u.size() * (2 * sizeof(double) + sizeof(Step)));
+        }
+        for (const auto& projection : shard->stdp) {
+            local_synapses += projection.size();
+            local_bytes += static_cast<double>(projection.bytes());
+        }
+    }
+    total_synapses_ = comm_.sum(local_synapses);
+    total_synapse_bytes_ = static_cast<std::size_t>(comm_.sum(local_bytes));
 
     build_stimuli();
 
@@ -391,23 +463,12 @@ std::size_t Simulator::population_of(std::uint32_t global_id) const {
     return static_cast<std::size_t>(it - layout_.begin()) - 1;
 }
 
-std::uint64_t Simulator::synapse_count() const {
-    std::uint64_t n = 0;
-    for (const auto& shard : shards_) {
-        n += shard->synapses.size();
-        for (const auto& projection : shard->plastic) n += projection.synapses.size();
-    }
-    return n;
-}
-
-std::size_t Simulator::synapse_bytes() const {
-    std::size_t n = 0;
-    for (const auto& shard : shards_) {
-        n += shard->synapses.bytes();
-        for (const auto& projection : shard->plastic)
-            n += projection.synapses.bytes() + projection.u.size() * (2 * sizeof(double) + sizeof(Step));
-    }
-    return n;
+std::pair<std::uint32_t, std::uint32_t> Simulator::rank_range(std::size_t p, int rank) const {
+    const std::uint64_t size = layout_[p].size;
+    const std::uint64_t per_rank = total_shards_ / static_cast<std::size_t>(comm_.size());
+    const std::uint64_t r = static_cast<std::uint64_t>(rank);
+    return {static_cast<std::uint32_t>(size * r * per_rank / total_shards_),
+            static_cast<std::uint32_t>(size * (r + 1) * per_rank / total_shards_)};
 }
 
 std::vector<std::uint64_t> Simulator::spike_counts() const { return spike_counts_; }
@@ -429,6 +490,14 @@ std::vector<double> Simulator::get_state(const std::string& population_name, con
                 const auto state = slot.group->state(static_cast<std::size_t>(index));
                 std::copy(state.begin(), state.end(), values.begin() + slot.first);
             }
+    if (comm_.distributed()) {
+        // Each rank owns a contiguous range, and the ranges follow the rank order.
+        const auto [first, last] = rank_range(p, comm_.rank());
+        std::vector<double> mine(values.begin() + first, values.begin() + last), all;
+        std::vector<std::uint64_t> counts;
+        comm_.all_gather(mine, all, counts);
+        values = std::move(all);
+    }
     return values;
 }
 
@@ -504,7 +573,10 @@ void Simulator::set_param(const std::string& population_name, const std::string&
                          parameter);
     const auto column = static_cast<std::size_t>(index);
     const double dt_ms = dt();
-    // Checked first on copies of the affected groups, so a refused value changes nothing.
+    // Checked first on copies of the affected groups, so a refused value changes nothing
+    // (on any rank: a refusal on one rank's neurons is raised on all of them).
+    std::exception_ptr refused;
+    try {
     for (const auto& shard : shards_)
         for (const auto& slot : shard->groups) {
             if (slot.population != p) continue;
@@ -526,6 +598,10 @@ void Simulator::set_param(const std::string& population_name, const std::string&
                 throw ValueError("set_param: population '" + pop.name + "': " + e.what(), e.key());
             }
         }
+    } catch (...) {
+        refused = std::current_exception();
+    }
+    comm_.agree(refused);
     for (auto& shard : shards_)
         for (auto& slot : shard->groups) {
             if (slot.population != p) continue;
@@ -584,7 +660,7 @@ void Simulator::sample_probes(Step at_step_end) {
     }
 }
 
-void Simulator::deliver_and_notify(Step first_step, Step end_step) {
+void Simulator::deliver_and_notify(Step first_step, Step end_step, bool* stop) {
     auto t0 = Clock::now();
     // Gather the spikes of all shards in (step, global id) order: the order of summation
     // into every input, whatever the decomposition.
@@ -597,6 +673,7 @@ void Simulator::deliver_and_notify(Step first_step, Step end_step) {
         shard->spike_ids.clear();
     }
     if (shards_.size() > 1) std::sort(merged.begin(), merged.end());
+    if (comm_.distributed()) exchange_spikes(merged, first_step, stop);
     for (const auto& [step, id] : merged) {
         epoch_steps_.push_back(step);
         epoch_ids_.push_back(id);
@@ -607,12 +684,14 @@ void Simulator::deliver_and_notify(Step first_step, Step end_step) {
     std::uint64_t events = 0;
 #pragma omp parallel for num_threads(threads_) schedule(static) reduction(+ : events)
     for (std::ptrdiff_t s = 0; s < static_cast<std::ptrdiff_t>(shards_.size()); ++s)
-        events += shards_[static_cast<std::size_t>(s)]->deliver(epoch_steps_, epoch_ids_);
-    synaptic_events_ += events;
+        events += shards_[static_cast<std::size_t>(s)]->deliver(epoch_steps_, epoch_ids_, end_step - 1);
+    run_local_events_ += events;
     // Rate outputs, in (step, first id) order whatever the decomposition.
     std::vector<RateBlock> rate_blocks;
     for (const auto& shard : shards_)
         for (const RateBlock& block : shard->rate_blocks()) rate_blocks.push_back(block);
+    std::vector<double> rate_storage;  // the other ranks' values that rate_blocks point into
+    if (has_rate_groups_ && comm_.distributed()) exchange_rate_blocks(rate_blocks, rate_storage);
     if (!rate_blocks.empty()) {
         std::sort(rate_blocks.begin(), rate_blocks.end(), [](const RateBlock& a, const RateBlock& b) {
             return a.step != b.step ? a.step < b.step : a.first_id < b.first_id;
@@ -621,7 +700,7 @@ void Simulator::deliver_and_notify(Step first_step, Step end_step) {
 #pragma omp parallel for num_threads(threads_) schedule(static) reduction(+ : rate_events)
         for (std::ptrdiff_t s = 0; s < static_cast<std::ptrdiff_t>(shards_.size()); ++s)
             rate_events += shards_[static_cast<std::size_t>(s)]->deliver_rates(rate_blocks);
-        synaptic_events_ += rate_events;
+        run_local_events_ += rate_events;
         for (auto& shard : shards_) {
             shard->rate_block_ids.clear();
             shard->rate_block_offsets.clear();
@@ -630,6 +709,7 @@ void Simulator::deliver_and_notify(Step first_step, Step end_step) {
     }
     auto t2 = Clock::now();
     phases_.delivery += std::chrono::duration<double>(t2 - t1).count();
+    if (comm_.distributed() && !probes_.empty()) exchange_probe_samples();
     const EpochSpikes spikes{first_step, end_step, epoch_steps_, epoch_ids_};
     for (auto* observer : observers_) observer->on_epoch(*this, spikes);
     for (auto& probe : probes_) {
@@ -637,6 +717,68 @@ void Simulator::deliver_and_notify(Step first_step, Step end_step) {
         probe.pending_values.clear();
     }
     phases_.record += seconds_since(t2);
+}
+
+void Simulator::exchange_spikes(std::vector<std::pair<Step, std::uint32_t>>& merged, Step first_step, bool* stop) {
+    // 8 bytes a spike: the step within the epoch (< min delay <= 65535) and the global id,
+    // packed so that sorting the words sorts by (step, id).
+    std::vector<std::uint64_t> packed(merged.size()), all, counts;
+    for (std::size_t i = 0; i < merged.size(); ++i)
+        packed[i] = (static_cast<std::uint64_t>(merged[i].first - first_step) << 32) | merged[i].second;
+    comm_.all_gather(packed, all, counts, stop);
+    std::sort(all.begin(), all.end());
+    merged.resize(all.size());
+    for (std::size_t i = 0; i < all.size(); ++i)
+        merged[i] = {first_step + static_cast<Step>(all[i] >> 32), static_cast<std::uint32_t>(all[i] & 0xffffffffu)};
+}
+
+void Simulator::exchange_rate_blocks(std::vector<RateBlock>& blocks, std::vector<double>& storage) {
+    // Each block travels as [step, first id, count, values...]: all exactly representable.
+    std::vector<double> packed, all;
+    std::vector<std::uint64_t> counts;
+    for (const RateBlock& block : blocks) {
+        packed.push_back(static_cast<double>(block.step));
+        packed.push_back(static_cast<double>(block.first_id));
+        packed.push_back(static_cast<double>(block.values.size()));
+        packed.insert(packed.end(), block.values.begin(), block.values.end());
+    }
+    comm_.all_gather(packed, all, counts);
+    storage = std::move(all);
+    blocks.clear();
+    for (std::size_t i = 0; i < storage.size();) {
+        const auto n = static_cast<std::size_t>(storage[i + 2]);
+        blocks.push_back({static_cast<Step>(storage[i]), static_cast<std::uint32_t>(storage[i + 1]),
+                          std::span<const double>(storage.data() + i + 3, n)});
+        i += 3 + n;
+    }
+}
+
+void Simulator::exchange_probe_samples() {
+    // Every rank sampled only its own neurons; the samples of each neuron come from the
+    // rank that owns it, unchanged.
+    for (auto& probe : probes_) {
+        const auto p = static_cast<std::size_t>(spec_.population_index(probe.population));
+        const std::size_t columns = probe.neurons.size();
+        const std::size_t rows = probe.pending_times.size();
+        if (rows == 0 || columns == 0) continue;
+        std::vector<std::vector<std::size_t>> owned(static_cast<std::size_t>(comm_.size()));
+        for (int r = 0; r < comm_.size(); ++r) {
+            const auto [first, last] = rank_range(p, r);
+            for (std::size_t c = 0; c < columns; ++c)
+                if (probe.neurons[c] >= first && probe.neurons[c] < last) owned[static_cast<std::size_t>(r)].push_back(c);
+        }
+        const auto& mine = owned[static_cast<std::size_t>(comm_.rank())];
+        std::vector<double> packed, all;
+        std::vector<std::uint64_t> counts;
+        packed.reserve(rows * mine.size());
+        for (std::size_t row = 0; row < rows; ++row)
+            for (const std::size_t c : mine) packed.push_back(probe.pending_values[row * columns + c]);
+        comm_.all_gather(packed, all, counts);
+        std::size_t at = 0;
+        for (const auto& columns_of_rank : owned)
+            for (std::size_t row = 0; row < rows; ++row)
+                for (const std::size_t c : columns_of_rank) probe.pending_values[row * columns + c] = all[at++];
+    }
 }
 
 void Simulator::advance_shards(Step step, std::uint64_t seed) {
@@ -672,6 +814,7 @@ RunResult Simulator::run(double duration_ms, const RunControl& control) {
     }
     RunResult result;
     const std::uint64_t seed = spec_.simulation.seed;
+    run_local_events_ = 0;
     while (step_ < end) {
         // One epoch: min_delay steps without exchange, since no spike emitted inside it
         // can arrive before the epoch ends.
@@ -683,18 +826,21 @@ RunResult Simulator::run(double duration_ms, const RunControl& control) {
             ++step_;
             if (!probes_.empty()) sample_probes(step_);
             if (control.progress && (step_ - (end - total)) % progress_every == 0) control.progress(step_ - (end - total), total);
-            if (control.interrupt && control.interrupt->load(std::memory_order_relaxed)) {
+            // Distributed runs stop only between epochs, all ranks at the same step.
+            if (control.interrupt && !comm_.distributed() && control.interrupt->load(std::memory_order_relaxed)) {
                 stop = true;
                 break;
             }
         }
-        deliver_and_notify(epoch_begin, step_);
+        if (comm_.distributed()) stop = control.interrupt && control.interrupt->load(std::memory_order_relaxed);
+        deliver_and_notify(epoch_begin, step_, &stop);  // distributed: any rank's request
         if (stop) {
             result.interrupted = true;
             break;
         }
     }
     result.steps = total - (end - step_);
+    synaptic_events_ += comm_.sum(run_local_events_);
     result.wall_seconds = seconds_since(start);
     return result;
 }

@@ -95,6 +95,7 @@ const std::vector<KindKeys>& connector_kinds() {
         {"fixed_number_pre", {"n", "allow_autapses", "allow_multapses"}, {"n"}},
         {"fixed_number_post", {"n", "allow_autapses", "allow_multapses"}, {"n"}},
         {"from_list", {"connections"}, {"connections"}},
+        {"fixed_total_number", {"n", "allow_autapses", "allow_multapses"}, {"n"}},
     };
     return kinds;
 }
@@ -103,6 +104,24 @@ const std::vector<KindKeys>& synapse_kinds() {
     static const std::vector<KindKeys> kinds{
         {"static", {}, {}},
         {"tsodyks_markram", {"U", "tau_rec", "tau_facil"}, {}},
+        {"stdp", {"timing", "weight_dependence", "dendritic_delay_fraction"}, {"timing", "weight_dependence"}},
+    };
+    return kinds;
+}
+
+// The parts of an stdp synapse (docs/plasticity.md).
+const std::vector<KindKeys>& stdp_timing_kinds() {
+    static const std::vector<KindKeys> kinds{
+        {"spike_pair", {"tau_plus", "tau_minus", "A_plus", "A_minus", "pairing"}, {}},
+    };
+    return kinds;
+}
+
+const std::vector<KindKeys>& stdp_weight_dependence_kinds() {
+    static const std::vector<KindKeys> kinds{
+        {"additive", {"w_min", "w_max"}, {}},
+        {"multiplicative", {"w_min", "w_max"}, {}},
+        {"gutig", {"w_min", "w_max", "mu_plus", "mu_minus"}, {}},
     };
     return kinds;
 }
@@ -144,17 +163,24 @@ struct MatrixShape {
 
 class ModelFileReader {
 public:
-    ModelFileReader(const toml::table& root, const std::string& source_name) : root_(root), source_name_(source_name) {}
+    ModelFileReader(const toml::table& root, const std::string& source_name, std::optional<double> scale_override)
+        : root_(root), source_name_(source_name), scale_override_(scale_override) {}
 
     NetworkSpec read() {
         check_keys(root_, "", "at the top level of the file",
-                   {"simulation", "population", "projection", "stimulus", "record"});
+                   {"simulation", "network", "population", "projection", "stimulus", "record"});
         if (const toml::node* node = root_.get("simulation")) read_simulation(as_table(*node, "simulation"));
+        double scale = 1.0;
+        if (const toml::node* node = root_.get("network")) scale = read_network(as_table(*node, "network"));
         for_each_table("population", [&](const toml::table& t, const std::string& key) { read_population(t, key); });
         for_each_table("projection", [&](const toml::table& t, const std::string& key) { read_projection(t, key); });
         for_each_table("stimulus", [&](const toml::table& t, const std::string& key) { read_stimulus(t, key); });
         for_each_table("record", [&](const toml::table& t, const std::string& key) { read_recorder(t, key); });
         try {
+            // The file's sizes are checked as written, so that an error names what the
+            // file says; then the network is scaled and checked again as it will be built.
+            if (scale_override_ || scale != 1.0) spec_.validate();
+            apply_scale(spec_, scale_override_.value_or(scale));
             spec_.validate();
         } catch (const UserError& error) {
             rethrow_with_message(error, position_of(error.key()) + error.what());
@@ -165,6 +191,7 @@ public:
 private:
     const toml::table& root_;
     const std::string& source_name_;
+    std::optional<double> scale_override_;
     NetworkSpec spec_;
 
     // ---- positions and errors --------------------------------------------------
@@ -472,6 +499,18 @@ private:
         if (const toml::node* seed = table.get("seed")) sim.seed = read_count(*seed, "simulation.seed");
     }
 
+    // [network]: settings of the network as a whole. Returns its scale (1 when left out).
+    double read_network(const toml::table& table) const {
+        const std::string key = "network";
+        check_keys(table, key, "in [network]", {"scale"});
+        const toml::node* node = table.get("scale");
+        if (!node) return 1.0;
+        const double scale = read_number(*node, "network.scale");
+        if (!(scale > 0.0))
+            fail<ValueError>(node->source(), "network.scale", "scale must be > 0, got " + format_number(scale));
+        return scale;
+    }
+
     // A parameter chosen by name, e.g. transfer = "tanh": stored as the name's index.
     ValueSpec read_choice(const toml::node& node, const std::string& key, const FieldInfo& field) const {
         std::vector<std::string> names(field.choices.begin(), field.choices.end());
@@ -521,8 +560,12 @@ private:
         ConnectorSpec c;
         for (auto k : {ConnectorSpec::Kind::all_to_all, ConnectorSpec::Kind::one_to_one,
                        ConnectorSpec::Kind::fixed_probability, ConnectorSpec::Kind::fixed_number_pre,
-                       ConnectorSpec::Kind::fixed_number_post, ConnectorSpec::Kind::from_list})
+                       ConnectorSpec::Kind::fixed_number_post, ConnectorSpec::Kind::from_list,
+                       ConnectorSpec::Kind::fixed_total_number})
             if (connector_kind_name(k) == kind.name) c.kind = k;
+        // NEST's fixed_total_number draws with replacement (it has no other mode), and the
+        // Potjans-Diesmann model relies on it: multapses are its default.
+        c.allow_multapses = c.kind == ConnectorSpec::Kind::fixed_total_number;
         if (const toml::node* p = table.get("p")) c.probability = read_number(*p, child_key(key, "p"));
         if (const toml::node* n = table.get("n")) c.number = read_count(*n, child_key(key, "n"));
         if (const toml::node* a = table.get("allow_autapses"))
@@ -566,10 +609,56 @@ private:
         const KindKeys& kind = read_kind(table, key, "in a synapse", "type", "synapse type", {"type"}, synapse_kinds());
         SynapseSpec synapse;
         if (kind.name == "tsodyks_markram") synapse.kind = SynapseSpec::Kind::tsodyks_markram;
+        if (kind.name == "stdp") {
+            synapse.kind = SynapseSpec::Kind::stdp;
+            read_stdp(table, key, synapse);
+            return synapse;
+        }
         synapse.U = read_optional_number(table, key, "U", synapse.U);
         synapse.tau_rec = read_optional_number(table, key, "tau_rec", synapse.tau_rec);
         synapse.tau_facil = read_optional_number(table, key, "tau_facil", synapse.tau_facil);
         return synapse;
+    }
+
+    // `synapse = { type = "stdp", timing = { type = "spike_pair", ... }, weight_dependence =
+    // { type = "additive", ... } }`; PyNN's defaults for the numbers left out.
+    void read_stdp(const toml::table& table, const std::string& key, SynapseSpec& synapse) const {
+        const std::string timing_key = child_key(key, "timing");
+        const toml::table& timing = as_table(*table.get("timing"), timing_key);
+        read_kind(timing, timing_key, "in an stdp timing dependence", "type", "timing dependence", {"type"},
+                  stdp_timing_kinds());
+        models::SpikePairRule& rule = synapse.timing;
+        rule.tau_plus = read_optional_number(timing, timing_key, "tau_plus", rule.tau_plus);
+        rule.tau_minus = read_optional_number(timing, timing_key, "tau_minus", rule.tau_minus);
+        rule.A_plus = read_optional_number(timing, timing_key, "A_plus", rule.A_plus);
+        rule.A_minus = read_optional_number(timing, timing_key, "A_minus", rule.A_minus);
+        if (const toml::node* pairing = timing.get("pairing")) {
+            const std::string pairing_key = child_key(timing_key, "pairing");
+            const std::string name = read_string(*pairing, pairing_key);
+            const KeyList names{"all_to_all", "nearest_symmetric"};
+            if (name == "all_to_all")
+                rule.pairing = models::SpikePairing::all_to_all;
+            else if (name == "nearest_symmetric")
+                rule.pairing = models::SpikePairing::nearest_symmetric;
+            else
+                fail<ValueError>(pairing->source(), pairing_key,
+                                 "unknown spike pairing '" + name + "'" + did_you_mean(name, names) + " (known: " +
+                                     join(names) + ")");
+        }
+        const std::string dependence_key = child_key(key, "weight_dependence");
+        const toml::table& dependence = as_table(*table.get("weight_dependence"), dependence_key);
+        const KindKeys& dependence_kind = read_kind(dependence, dependence_key, "in an stdp weight dependence", "type",
+                                                    "weight dependence", {"type"}, stdp_weight_dependence_kinds());
+        models::WeightDependence& wd = synapse.weight_dependence;
+        for (const auto candidate : {models::WeightDependenceKind::additive, models::WeightDependenceKind::multiplicative,
+                                     models::WeightDependenceKind::gutig})
+            if (dependence_kind.name == models::weight_dependence_name(candidate)) wd.kind = candidate;
+        wd.w_min = read_optional_number(dependence, dependence_key, "w_min", wd.w_min);
+        wd.w_max = read_optional_number(dependence, dependence_key, "w_max", wd.w_max);
+        wd.mu_plus = read_optional_number(dependence, dependence_key, "mu_plus", wd.mu_plus);
+        wd.mu_minus = read_optional_number(dependence, dependence_key, "mu_minus", wd.mu_minus);
+        synapse.dendritic_delay_fraction =
+            read_optional_number(table, key, "dendritic_delay_fraction", synapse.dendritic_delay_fraction);
     }
 
     void read_projection(const toml::table& table, const std::string& key) {
@@ -666,7 +755,8 @@ private:
 
 }  // namespace
 
-NetworkSpec parse_model_text(std::string_view text, const std::string& source_name) {
+NetworkSpec parse_model_text(std::string_view text, const std::string& source_name,
+                             std::optional<double> scale_override) {
     toml::table root;
     try {
         root = toml::parse(text, std::string_view(source_name));
@@ -676,10 +766,10 @@ NetworkSpec parse_model_text(std::string_view text, const std::string& source_na
                          std::to_string(std::max<std::uint32_t>(where.column, 1)) +
                          ": TOML syntax error: " + std::string(error.description()));
     }
-    return ModelFileReader(root, source_name).read();
+    return ModelFileReader(root, source_name, scale_override).read();
 }
 
-NetworkSpec load_model_file(const std::filesystem::path& path) {
+NetworkSpec load_model_file(const std::filesystem::path& path, std::optional<double> scale_override) {
     const std::string name = path.string();
     std::error_code status_error;
     if (std::filesystem::is_directory(path, status_error))
@@ -692,7 +782,7 @@ NetworkSpec load_model_file(const std::filesystem::path& path) {
     std::ostringstream contents;
     contents << file.rdbuf();
     if (file.bad()) throw FileError("cannot read model file '" + name + "': read error");
-    return parse_model_text(contents.str(), name);
+    return parse_model_text(contents.str(), name, scale_override);
 }
 
 }  // namespace neurodyn

@@ -1,6 +1,7 @@
 #include "neurodyn/network/connectivity.hpp"
 
 #include <algorithm>
+#include <array>
 #include <bit>
 #include <cmath>
 #include <limits>
@@ -41,23 +42,28 @@ inline std::uint32_t draw_below(RandomStream& stream, std::uint32_t n) noexcept 
 // values are sorted.
 class DistinctSampler {
 public:
-    DistinctSampler(std::uint32_t range, std::uint32_t count) : range_(range), count_(count) {
-        chosen_.reserve(count);
+    // Samples of at most `capacity` (>= 1) values; the hash set is sized for it.
+    DistinctSampler(std::uint32_t range, std::uint32_t capacity) : range_(range), capacity_(capacity) {
+        chosen_.reserve(capacity);
         // Scanning the bitmap costs range/64 word reads: worth it while that stays within
         // ~16 reads per chosen value (a sort costs ~log2(count) comparisons per value).
-        dense_ = range / 64 <= 16 * std::uint64_t{count} + 64;
+        dense_ = range / 64 <= 16 * std::uint64_t{capacity} + 64;
         if (dense_) {
             bitmap_.assign((std::uint64_t{range} + 63) / 64, 0);
         } else {
-            const unsigned bits = std::bit_width(std::uint64_t{count} * 2);
+            const unsigned bits = std::bit_width(std::uint64_t{capacity} * 2);
             slots_.assign(std::size_t{1} << bits, kEmptySlot);
             slot_shift_ = 64 - bits;
         }
     }
 
-    // Draws a fresh sample; the values, unordered, are in chosen().
-    void draw(RandomStream& stream) {
-        for (std::uint64_t j = std::uint64_t{range_} - count_; j < range_; ++j) {
+    // Draws a fresh sample of `count` <= capacity values (<= range); the values,
+    // unordered, are in chosen().
+    void draw(RandomStream& stream, std::uint32_t count) {
+        if (count > capacity_ || count > range_)
+            throw InternalError("DistinctSampler: " + std::to_string(count) + " values asked of a sampler for " +
+                                std::to_string(capacity_) + " out of " + std::to_string(range_));
+        for (std::uint64_t j = std::uint64_t{range_} - count; j < range_; ++j) {
             std::uint32_t value = draw_below(stream, static_cast<std::uint32_t>(j + 1));
             if (!insert(value)) {
                 // j itself is free: every value inserted so far is < j.
@@ -125,7 +131,7 @@ private:
     }
 
     std::uint32_t range_;
-    std::uint32_t count_;
+    std::uint32_t capacity_;
     bool dense_ = true;
     std::vector<std::uint64_t> bitmap_;
     std::vector<std::uint32_t> slots_;
@@ -140,22 +146,24 @@ private:
 // Either way the output is the sorted draw sequence.
 class SortedDraws {
 public:
-    SortedDraws(std::uint32_t range, std::uint32_t count) : range_(range), count_(count) {
-        dense_ = range / 64 <= 16 * std::uint64_t{count} + 64;
+    // `typical_count`: the usual number of draws, which decides the method.
+    SortedDraws(std::uint32_t range, std::uint32_t typical_count) : range_(range) {
+        dense_ = range / 64 <= 16 * std::uint64_t{typical_count} + 64;
         if (dense_) {
             seen_.assign((std::uint64_t{range} + 63) / 64, 0);
             multiplicity_.assign(range, 0);
         }
     }
 
-    void draw(RandomStream& stream, std::vector<std::uint32_t>& out) {
-        out.resize(count_);
+    // `count` draws, sorted, into `out`.
+    void draw(RandomStream& stream, std::uint32_t count, std::vector<std::uint32_t>& out) {
+        out.resize(count);
         if (!dense_) {
-            for (std::uint32_t k = 0; k < count_; ++k) out[k] = draw_below(stream, range_);
+            for (std::uint32_t k = 0; k < count; ++k) out[k] = draw_below(stream, range_);
             std::sort(out.begin(), out.end());
             return;
         }
-        for (std::uint32_t k = 0; k < count_; ++k) {
+        for (std::uint32_t k = 0; k < count; ++k) {
             const std::uint32_t value = draw_below(stream, range_);
             if (multiplicity_[value]++ == 0) seen_[value / 64] |= std::uint64_t{1} << (value % 64);
         }
@@ -174,7 +182,6 @@ public:
 
 private:
     std::uint32_t range_;
-    std::uint32_t count_;
     bool dense_ = true;
     std::vector<std::uint64_t> seen_;
     std::vector<std::uint32_t> multiplicity_;
@@ -453,7 +460,7 @@ void fixed_number_pre(const ProjectionShape& shape, const SynapseFactory& factor
         SortedDraws draws(available, count);
         for (std::uint32_t t = begin; t < end; ++t) {
             RandomStream stream(seed, domain, t);
-            draws.draw(stream, sources);
+            draws.draw(stream, count, sources);
             if (shape.exclude_autapses)
                 for (std::uint32_t& s : sources) s = skip_excluded(s, t);
             factory.emit(t, sources, nullptr, out);
@@ -463,7 +470,7 @@ void fixed_number_pre(const ProjectionShape& shape, const SynapseFactory& factor
     DistinctSampler sampler(available, count);
     for (std::uint32_t t = begin; t < end; ++t) {
         RandomStream stream(seed, domain, t);
-        sampler.draw(stream);
+        sampler.draw(stream, count);
         sampler.take_sorted(sources);
         if (shape.exclude_autapses)
             for (std::uint32_t& s : sources) s = skip_excluded(s, t);
@@ -509,7 +516,7 @@ void fixed_number_post(const ProjectionShape& shape, const SynapseFactory& facto
         DistinctSampler sampler(available, count);
         for (std::uint32_t s = 0; s < shape.n_source; ++s) {
             RandomStream stream(seed, domain, s);
-            sampler.draw(stream);
+            sampler.draw(stream, count);
             for (const std::uint32_t drawn : sampler.chosen()) keep(shape.exclude_autapses ? skip_excluded(drawn, s) : drawn, s);
             sampler.forget();
         }
@@ -529,6 +536,175 @@ void fixed_number_post(const ProjectionShape& shape, const SynapseFactory& facto
         const std::span<const std::uint32_t> sources(sources_by_target.data() + row_start[offset],
                                                      row_start[offset + 1] - row_start[offset]);
         factory.emit(begin + offset, sources, nullptr, out);
+    }
+}
+
+// ---- fixed_total_number -------------------------------------------------------------
+
+// log(k!) for k >= 0: exact sums below 32; above, Stirling's series for log Gamma(k + 1)
+// truncated after the x^-5 term, whose error (< 1/(1680 x^7)) is below 1e-13 there.
+// Pure arithmetic, unlike std::lgamma, which may write the global `signgam` and so is
+// not safe to call from the build's threads.
+double log_factorial(double k) {
+    static const std::array<double, 32> table = [] {
+        std::array<double, 32> values{};
+        for (std::size_t i = 1; i < values.size(); ++i) values[i] = values[i - 1] + std::log(static_cast<double>(i));
+        return values;
+    }();
+    if (k < 32.0) return table[static_cast<std::size_t>(k)];
+    const double x = k + 1.0;
+    const double inverse = 1.0 / x, inverse2 = inverse * inverse;
+    constexpr double kHalfLogTwoPi = 0.91893853320467274178;
+    return (x - 0.5) * std::log(x) - x + kHalfLogTwoPi +
+           inverse * (1.0 / 12.0 - inverse2 * (1.0 / 360.0 - inverse2 / 1260.0));
+}
+
+// Draws k in [low, high] by inversion from the mode (Kemp 1986): one uniform u, from which
+// P(mode), P(mode - 1), P(mode + 1), P(mode - 2), ... are subtracted until it falls below
+// zero. The probabilities come from P(mode) by the ratios down(k) = P(k-1)/P(k) and
+// up(k) = P(k+1)/P(k). Exact up to rounding, for any size of the parameters, and the
+// expected number of terms is about 2 E|k - mode|, i.e. O(standard deviation).
+template <class Up, class Down>
+std::uint64_t draw_from_mode(RandomStream& stream, std::uint64_t mode, double p_mode, std::uint64_t low,
+                             std::uint64_t high, Up up, Down down) {
+    double u = stream.uniform() - p_mode;
+    if (u < 0.0) return mode;
+    std::uint64_t below = mode, above = mode;
+    double p_below = p_mode, p_above = p_mode;
+    for (;;) {
+        if (below > low) {
+            p_below *= down(below);
+            --below;
+            u -= p_below;
+            if (u < 0.0) return below;
+        } else {
+            p_below = 0.0;
+        }
+        if (above < high) {
+            p_above *= up(above);
+            ++above;
+            u -= p_above;
+            if (u < 0.0) return above;
+        } else {
+            p_above = 0.0;
+        }
+        // Both tails used up (or negligible): u fell in the rounding gap of the
+        // cumulative sum, which has probability ~1e-13 at most.
+        if (p_below + p_above < 1e-300 || (p_below + p_above < 1e-18 * p_mode)) return mode;
+    }
+}
+
+// Binomial(n, p), 0 <= p <= 1.
+std::uint64_t draw_binomial(RandomStream& stream, std::uint64_t n, double p) {
+    if (n == 0 || p <= 0.0) return 0;
+    if (p >= 1.0) return n;
+    const auto n_real = static_cast<double>(n);
+    const std::uint64_t mode = std::min<std::uint64_t>(n, static_cast<std::uint64_t>((n_real + 1.0) * p));
+    const auto m = static_cast<double>(mode);
+    const double log_p_mode = log_factorial(n_real) - log_factorial(m) - log_factorial(n_real - m) + m * std::log(p) +
+                              (n_real - m) * std::log1p(-p);
+    const double odds = p / (1.0 - p);
+    return draw_from_mode(
+        stream, mode, std::exp(log_p_mode), 0, n,
+        [&](std::uint64_t k) { return (n_real - static_cast<double>(k)) / (static_cast<double>(k) + 1.0) * odds; },
+        [&](std::uint64_t k) { return static_cast<double>(k) / (n_real - static_cast<double>(k) + 1.0) / odds; });
+}
+
+// Hypergeometric: successes among `draws` taken without replacement from `total` items of
+// which `successes` are successes.
+std::uint64_t draw_hypergeometric(RandomStream& stream, std::uint64_t total, std::uint64_t successes,
+                                  std::uint64_t draws) {
+    const std::uint64_t failures = total - successes;
+    const std::uint64_t low = draws > failures ? draws - failures : 0;
+    const std::uint64_t high = std::min(successes, draws);
+    if (low == high) return low;
+    const auto N = static_cast<double>(total), K = static_cast<double>(successes), d = static_cast<double>(draws);
+    const std::uint64_t mode =
+        std::clamp(static_cast<std::uint64_t>((d + 1.0) * (K + 1.0) / (N + 2.0)), low, high);
+    const auto m = static_cast<double>(mode);
+    const auto log_choose = [](double a, double b) { return log_factorial(a) - log_factorial(b) - log_factorial(a - b); };
+    const double log_p_mode = log_choose(K, m) + log_choose(N - K, d - m) - log_choose(N, d);
+    return draw_from_mode(
+        stream, mode, std::exp(log_p_mode), low, high,
+        [&](std::uint64_t k) {
+            const auto x = static_cast<double>(k);
+            return (K - x) * (d - x) / ((x + 1.0) * (N - K - d + x + 1.0));
+        },
+        [&](std::uint64_t k) {
+            const auto x = static_cast<double>(k);
+            return x * (N - K - d + x) / ((K - x + 1.0) * (d - x + 1.0));
+        });
+}
+
+// Entity of the projection-level stream of fixed_total_number (neuron indices are < 2^32 - 1).
+constexpr std::uint32_t kProjectionEntity = 0xFFFFFFFFu;
+
+// The synapse counts of targets [begin, end) of a fixed_total_number projection. With
+// multapses the n synapses are n independent uniform pairs, so the counts are the
+// multinomial split of n over the targets; without, they are n distinct pairs out of
+// sources_per_target x n_target, and the counts are multivariate hypergeometric. Both are
+// drawn target by target, each count conditional on those before it (binomial of what is
+// left over the targets left / hypergeometric of the slots left), from one stream of the
+// projection: every builder of any range reproduces the same counts, at a cost of one
+// draw, O(sqrt(n / n_target)) work, per target below `end`.
+std::vector<std::uint64_t> total_number_counts(const ProjectionShape& shape, std::uint64_t seed, std::uint32_t begin,
+                                               std::uint32_t end) {
+    const ConnectorSpec& connector = shape.projection->connector;
+    const std::uint64_t sources_per_target = shape.n_source - (shape.exclude_autapses ? 1u : 0u);
+    RandomStream stream(seed, random_domain(RandomPurpose::connectivity_post, static_cast<std::uint32_t>(shape.index)),
+                        kProjectionEntity);
+    std::vector<std::uint64_t> counts(end - begin);
+    std::uint64_t left = connector.number;
+    for (std::uint32_t t = 0; t < end; ++t) {
+        const std::uint64_t targets_left = shape.n_target - t;
+        std::uint64_t count = left;  // the last target takes what is left
+        if (targets_left > 1) {
+            count = connector.allow_multapses
+                        ? draw_binomial(stream, left, 1.0 / static_cast<double>(targets_left))
+                        : draw_hypergeometric(stream, sources_per_target * targets_left, sources_per_target, left);
+        }
+        left -= count;
+        if (t >= begin) counts[t - begin] = count;
+    }
+    return counts;
+}
+
+void fixed_total_number(const ProjectionShape& shape, const SynapseFactory& factory, std::uint64_t seed,
+                        std::uint32_t begin, std::uint32_t end, std::vector<IncomingSynapse>& out) {
+    const ConnectorSpec& connector = shape.projection->connector;
+    if (connector.number == 0) return;
+    const std::vector<std::uint64_t> counts = total_number_counts(shape, seed, begin, end);
+    const std::uint64_t largest = *std::max_element(counts.begin(), counts.end());
+    if (largest > std::numeric_limits<std::uint32_t>::max()) {
+        const std::string key = projection_key(shape.index) + ".connector.n";
+        throw ValueError(key + ": fixed_total_number gives one neuron " + std::to_string(largest) +
+                             " synapses; at most " + std::to_string(std::numeric_limits<std::uint32_t>::max()) +
+                             " per neuron are supported",
+                         key);
+    }
+    const std::uint32_t domain = random_domain(RandomPurpose::connectivity, static_cast<std::uint32_t>(shape.index));
+    const std::uint32_t available = shape.n_source - (shape.exclude_autapses ? 1u : 0u);
+    std::vector<std::uint32_t> sources;
+    if (connector.allow_multapses) {
+        const auto typical = static_cast<std::uint32_t>(connector.number / shape.n_target);
+        SortedDraws draws(available, typical);
+        for (std::uint32_t t = begin; t < end; ++t) {
+            RandomStream stream(seed, domain, t);
+            draws.draw(stream, static_cast<std::uint32_t>(counts[t - begin]), sources);
+            if (shape.exclude_autapses)
+                for (std::uint32_t& s : sources) s = skip_excluded(s, t);
+            factory.emit(t, sources, nullptr, out);
+        }
+        return;
+    }
+    DistinctSampler sampler(available, std::max<std::uint32_t>(1, static_cast<std::uint32_t>(largest)));
+    for (std::uint32_t t = begin; t < end; ++t) {
+        RandomStream stream(seed, domain, t);
+        sampler.draw(stream, static_cast<std::uint32_t>(counts[t - begin]));
+        sampler.take_sorted(sources);
+        if (shape.exclude_autapses)
+            for (std::uint32_t& s : sources) s = skip_excluded(s, t);
+        factory.emit(t, sources, nullptr, out);
     }
 }
 
@@ -589,6 +765,9 @@ void generate_incoming(const NetworkSpec& spec, std::size_t projection_index, st
             fixed_number_post(shape, factory, seed, target_begin, target_end, out);
             break;
         case ConnectorSpec::Kind::from_list: from_list(shape, factory, target_begin, target_end, out); break;
+        case ConnectorSpec::Kind::fixed_total_number:
+            fixed_total_number(shape, factory, seed, target_begin, target_end, out);
+            break;
     }
 }
 
@@ -608,6 +787,7 @@ double expected_synapse_count(const NetworkSpec& spec, std::size_t projection_in
         case ConnectorSpec::Kind::fixed_number_pre: return static_cast<double>(connector.number) * n_target;
         case ConnectorSpec::Kind::fixed_number_post: return static_cast<double>(connector.number) * n_source;
         case ConnectorSpec::Kind::from_list: return static_cast<double>(connector.pairs.size());
+        case ConnectorSpec::Kind::fixed_total_number: return static_cast<double>(connector.number);
     }
     return 0.0;
 }

@@ -24,6 +24,7 @@ std::string connector_kind_name(ConnectorSpec::Kind kind) {
         case ConnectorSpec::Kind::fixed_number_pre: return "fixed_number_pre";
         case ConnectorSpec::Kind::fixed_number_post: return "fixed_number_post";
         case ConnectorSpec::Kind::from_list: return "from_list";
+        case ConnectorSpec::Kind::fixed_total_number: return "fixed_total_number";
     }
     return "?";
 }
@@ -174,6 +175,28 @@ void validate_population(const NetworkSpec& spec, std::size_t index) {
     }
 }
 
+// STDP: the rule's parameters, the delay model, and constant initial weights within the
+// bounds (weights drawn or listed are checked per synapse when the network is built).
+void validate_stdp(const ProjectionSpec& proj, const std::string& key) {
+    const SynapseSpec& synapse = proj.synapse;
+    synapse.timing.validate(key + ".timing");
+    synapse.weight_dependence.validate(key + ".weight_dependence");
+    require(synapse.dendritic_delay_fraction == 1.0, key + ".dendritic_delay_fraction",
+            "only 1 is supported (the whole delay is dendritic, as in NEST: the postsynaptic spike reaches the "
+            "synapse one delay after it is emitted), got " +
+                format_number(synapse.dendritic_delay_fraction) +
+                "; an axonal part would need postsynaptic spikes that have not happened when the presynaptic "
+                "spike is delivered");
+    const double w_min = synapse.weight_dependence.w_min, w_max = synapse.weight_dependence.w_max;
+    const bool listed_weights = proj.connector.kind == ConnectorSpec::Kind::from_list && !proj.connector.list_weights.empty();
+    if (proj.weight.is_constant() && !listed_weights) {
+        const double w = proj.weight.constant();
+        require(w >= w_min && w <= w_max, key.substr(0, key.rfind('.')) + ".weight",
+                "the initial weight " + format_number(w) + " of an stdp synapse must lie in [w_min, w_max] = [" +
+                    format_number(w_min) + ", " + format_number(w_max) + "]");
+    }
+}
+
 void validate_synapse(const SynapseSpec& synapse, const std::string& key) {
     if (synapse.kind != SynapseSpec::Kind::tsodyks_markram) return;
     require(std::isfinite(synapse.U) && synapse.U > 0.0 && synapse.U <= 1.0, key + ".U",
@@ -190,9 +213,19 @@ void validate_projection(const NetworkSpec& spec, std::size_t index) {
     validate_synapse(proj.synapse, key + ".synapse");
     if (proj.synapse.kind != SynapseSpec::Kind::static_synapse &&
         find_model(find_population(spec, proj.source, key + ".source").model).port_kind == PortKind::rate)
-        throw ValueError(key + ".synapse: short-term plasticity acts on spikes; the source population '" + proj.source +
-                             "' is made of rate units",
+        throw ValueError(key + ".synapse: " +
+                             (proj.synapse.kind == SynapseSpec::Kind::stdp ? "spike-timing-dependent plasticity"
+                                                                           : "short-term plasticity") +
+                             " acts on spikes; the source population '" + proj.source + "' is made of rate units",
                          key + ".synapse");
+    if (proj.synapse.kind == SynapseSpec::Kind::stdp) {
+        validate_stdp(proj, key + ".synapse");
+        const ModelInfo& post_model = find_model(find_population(spec, proj.target, key + ".target").model);
+        if (post_model.port_kind == PortKind::rate)
+            throw ValueError(key + ".synapse: spike-timing-dependent plasticity needs postsynaptic spikes; the target "
+                                 "population '" + proj.target + "' is made of rate units",
+                             key + ".synapse");
+    }
     const PopulationSpec& source = find_population(spec, proj.source, key + ".source");
     const PopulationSpec& target = find_population(spec, proj.target, key + ".target");
     const ModelInfo& target_model = find_model(target.model);
@@ -235,6 +268,16 @@ void validate_projection(const NetworkSpec& spec, std::size_t index) {
                     "fixed_number_post asks for " + std::to_string(c.number) + " distinct targets per neuron but only " +
                         std::to_string(available) + " are available (set allow_multapses = true or lower n)");
             require(!(c.number > 0 && available == 0), ckey + ".n", "no target is available to connect to");
+            break;
+        }
+        case ConnectorSpec::Kind::fixed_total_number: {
+            // Pairs a synapse may join: every (source, target) but the autapses when refused.
+            const std::uint64_t sources_per_target = n_pre - ((same && !c.allow_autapses) ? 1 : 0);
+            const std::uint64_t pairs = sources_per_target * n_post;
+            require(c.allow_multapses || c.number <= pairs, ckey + ".n",
+                    "fixed_total_number asks for " + std::to_string(c.number) + " distinct synapses but only " +
+                        std::to_string(pairs) + " pairs are available (set allow_multapses = true or lower n)");
+            require(!(c.number > 0 && pairs == 0), ckey + ".n", "no pair of neurons is available to connect");
             break;
         }
         case ConnectorSpec::Kind::from_list:

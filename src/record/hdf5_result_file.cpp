@@ -397,6 +397,38 @@ void Hdf5ResultFile::add_spike_population(const std::string& population, std::ui
     f.spike_populations.emplace(population, std::move(datasets));
 }
 
+void Hdf5ResultFile::write_weights(const std::string& projection, const std::string& source_population,
+                                   const std::string& target_population, std::span<const std::uint64_t> sources,
+                                   std::span<const std::uint64_t> targets, std::span<const double> weights) {
+    Impl& f = *impl_;
+    f.require_open("write_weights");
+    check_object_name(projection, "weight snapshot");
+    if (sources.size() != targets.size() || sources.size() != weights.size())
+        throw ValueError("write_weights for projection '" + projection + "': " + std::to_string(sources.size()) +
+                         " sources, " + std::to_string(targets.size()) + " targets and " + std::to_string(weights.size()) +
+                         " weights");
+    QuietHdf5Errors quiet;
+    const hid_t root = f.file.get();
+    const bool have_group = f.check(H5Lexists(root, "weights", H5P_DEFAULT), "look up group", "/weights") > 0;
+    Handle group(have_group ? f.check(H5Gopen2(root, "weights", H5P_DEFAULT), "open group", "/weights")
+                            : f.create_group(root, "weights", "/weights").release());
+    const std::string path = "/weights/" + projection;
+    if (f.check(H5Lexists(group.get(), projection.c_str(), H5P_DEFAULT), "look up group", path) > 0)
+        throw ValueError("weight snapshot '" + projection + "' was already written to result file '" + f.path.string() + "'");
+    Handle snapshot = f.create_group(group.get(), projection, path);
+    f.write_attribute(snapshot.get(), "source", source_population, path);
+    f.write_attribute(snapshot.get(), "target", target_population, path);
+    const hsize_t n = sources.size();
+    const std::vector<hsize_t> chunk{std::clamp<hsize_t>(n, 1, 1 << 16)};
+    Handle source_ids = f.create_dataset(snapshot.get(), "source", H5T_STD_U64LE, {n}, chunk, path + "/source");
+    Handle target_ids = f.create_dataset(snapshot.get(), "target", H5T_STD_U64LE, {n}, chunk, path + "/target");
+    Handle values = f.create_dataset(snapshot.get(), "weight", H5T_IEEE_F64LE, {n}, chunk, path + "/weight");
+    if (n == 0) return;
+    f.write_whole(source_ids.get(), H5T_NATIVE_UINT64, sources.data(), path + "/source");
+    f.write_whole(target_ids.get(), H5T_NATIVE_UINT64, targets.data(), path + "/target");
+    f.write_whole(values.get(), H5T_NATIVE_DOUBLE, weights.data(), path + "/weight");
+}
+
 void Hdf5ResultFile::append_spikes(const std::string& population, std::span<const double> times_ms,
                                    std::span<const std::uint64_t> node_ids) {
     Impl& f = *impl_;

@@ -951,3 +951,205 @@ dt = 0.15
 )",
                              13, "stimulus[0].dt", "dt must be a multiple of the simulation step 0.1 ms, got 0.15 ms");
 }
+
+// ---- fixed_total_number and [network] scale ---------------------------------------------
+
+TEST(ModelFile, FixedTotalNumberConnectorDefaultsToMultapses) {
+    const NetworkSpec spec = parse_model_text(kPopulations + R"([[projection]]
+source = "E"
+target = "E"
+connector = { type = "fixed_total_number", n = 10 }
+
+[[projection]]
+source = "E"
+target = "E"
+connector = { type = "fixed_total_number", n = 12, allow_multapses = false, allow_autapses = false }
+)",
+                                              "net.toml");
+    ASSERT_EQ(spec.projections.size(), 2u);
+    EXPECT_EQ(spec.projections[0].connector.kind, ConnectorSpec::Kind::fixed_total_number);
+    EXPECT_EQ(spec.projections[0].connector.number, 10u);
+    EXPECT_TRUE(spec.projections[0].connector.allow_multapses);  // NEST's only mode for this rule
+    EXPECT_FALSE(spec.projections[1].connector.allow_multapses);
+    EXPECT_FALSE(spec.projections[1].connector.allow_autapses);
+    EXPECT_EQ(spec.scale, 1.0);
+}
+
+TEST(ModelFileErrors, FixedTotalNumberMistakesNameTheirKey) {
+    // 4 x 3 = 12 pairs from E onto I.
+    expect_error<ValueError>(kPopulations + R"([[projection]]
+source = "E"
+target = "I"
+connector = { type = "fixed_total_number", n = 13, allow_multapses = false }
+)",
+                             13, "projection[0].connector.n", "13 distinct synapses but only 12 pairs");
+    expect_error<ValueError>(kPopulations + R"([[projection]]
+source = "E"
+target = "I"
+connector = { type = "fixed_total_number", n = -1 }
+)",
+                             13, "projection[0].connector.n", "expected an integer >= 0, got -1");
+    expect_error<KeyError>(kPopulations + R"([[projection]]
+source = "E"
+target = "I"
+connector = { type = "fixed_total_number", p = 0.1, n = 3 }
+)",
+                           13, "projection[0].connector.p", "does not apply to connector type 'fixed_total_number'");
+    expect_error<KeyError>(kPopulations + R"([[projection]]
+source = "E"
+target = "I"
+connector = { type = "fixed_total_number" }
+)",
+                           13, "projection[0].connector", "missing required key 'n'");
+}
+
+namespace {
+
+// Two populations, each connector that scales, and everything that may stay as it is.
+const std::string kScalable = R"([network]
+scale = 0.1
+
+[[population]]
+name = "E"
+model = "IF_curr_exp"
+size = 1000
+params = { tau_m = { distribution = "uniform", low = 10.0, high = 20.0 } }
+
+[[population]]
+name = "I"
+model = "IF_curr_exp"
+size = 40
+
+[[population]]
+name = "T"
+model = "IF_curr_exp"
+size = 4
+
+[[projection]]
+source = "E"
+target = "E"
+connector = { type = "fixed_total_number", n = 50000 }
+
+[[projection]]
+source = "E"
+target = "I"
+connector = { type = "fixed_number_pre", n = 100 }
+
+[[projection]]
+source = "E"
+target = "I"
+connector = { type = "fixed_number_post", n = 25 }
+
+[[projection]]
+source = "E"
+target = "E"
+connector = { type = "fixed_probability", p = 0.1 }
+weight = 0.5
+
+[[stimulus]]
+type = "poisson"
+target = "E"
+rate = 8000.0
+weight = 0.1
+
+[[record]]
+type = "spikes"
+population = "E"
+)";
+
+}  // namespace
+
+TEST(ModelFile, NetworkScaleScalesSizesAndInDegrees) {
+    const NetworkSpec spec = parse_model_text(kScalable, "net.toml");
+    EXPECT_EQ(spec.scale, 0.1);
+    EXPECT_EQ(spec.populations[0].size, 100u);                 // 1000 x 0.1
+    EXPECT_EQ(spec.populations[1].size, 4u);                   // 40 x 0.1
+    EXPECT_EQ(spec.populations[2].size, 1u);                   // max(1, round(0.4))
+    EXPECT_EQ(spec.projections[0].connector.number, 500u);     // 50000 x 0.1^2
+    EXPECT_EQ(spec.projections[1].connector.number, 10u);      // 100 x 0.1
+    EXPECT_EQ(spec.projections[2].connector.number, 3u);       // round(2.5) = 3, half away from zero
+    EXPECT_EQ(spec.projections[3].connector.probability, 0.1);  // unchanged
+    EXPECT_EQ(spec.projections[3].weight.constant(), 0.5);     // weights unchanged
+    EXPECT_EQ(spec.stimuli[0].rate, 8000.0);                   // stimuli unchanged
+
+    // An override replaces the file's scale (it does not multiply it).
+    const NetworkSpec full = parse_model_text(kScalable, "net.toml", 1.0);
+    EXPECT_EQ(full.scale, 1.0);
+    EXPECT_EQ(full.populations[0].size, 1000u);
+    EXPECT_EQ(full.projections[0].connector.number, 50000u);
+    const NetworkSpec half = parse_model_text(kScalable, "net.toml", 0.5);
+    EXPECT_EQ(half.populations[0].size, 500u);
+    EXPECT_EQ(half.projections[0].connector.number, 12500u);
+}
+
+TEST(ModelFileErrors, NetworkScaleMistakesNameTheirKey) {
+    expect_error<ValueError>("[network]\nscale = 0.0\n", 2, "network.scale", "scale must be > 0, got 0");
+    expect_error<ValueError>("[network]\nscale = -2\n", 2, "network.scale", "scale must be > 0, got -2");
+    expect_error<ValueError>("[network]\nscale = nan\n", 2, "network.scale", "expected a finite number");
+    expect_error<ValueError>("[network]\nscale = \"big\"\n", 2, "network.scale", "expected a number");
+    expect_error<KeyError>("[network]\nscael = 0.5\n", 2, "network.scael", "did you mean 'scale'?");
+    // What names particular neurons cannot be scaled: each refusal names its key.
+    const std::string scaled = "[network]\nscale = 0.5\n\n" + kPopulations;
+    expect_error<ValueError>(scaled + R"([[projection]]
+source = "E"
+target = "E"
+connector = { type = "from_list", connections = [[0, 1]] }
+)",
+                             16, "projection[0].connector", "a from_list connector");
+    expect_error<ValueError>(scaled + R"([[projection]]
+source = "E"
+target = "I"
+connector = { type = "all_to_all" }
+weight = [[1, 2, 3], [1, 2, 3], [1, 2, 3], [1, 2, 3]]
+)",
+                             17, "projection[0].weight", "a per-pair array of weights");
+    expect_error<ValueError>(scaled + R"([[record]]
+type = "spikes"
+population = "E"
+neurons = [0, 1]
+)",
+                             16, "record[0].neurons", "an explicit list of neurons");
+    expect_error<ValueError>(scaled + R"([[stimulus]]
+type = "dc"
+target = "E"
+neurons = { stop = 2 }
+)",
+                             16, "stimulus[0].neurons", "an explicit list of neurons");
+    expect_error<ValueError>(R"([network]
+scale = 0.5
+
+[[population]]
+name = "E"
+model = "IF_curr_exp"
+size = 2
+params = { tau_m = [10.0, 20.0] }
+)",
+                             8, "population[0].params.tau_m", "a per-neuron array of values");
+    expect_error<ValueError>(R"([network]
+scale = 0.5
+
+[[population]]
+name = "S"
+model = "SpikeSourceArray"
+size = 2
+spike_times = [[1.0], [2.0]]
+)",
+                             8, "population[0].spike_times", "one spike-time list per neuron");
+    // Scale 1 accepts all of them.
+    EXPECT_NO_THROW(parse_model_text("[network]\nscale = 1.0\n\n" + kPopulations + R"([[record]]
+type = "spikes"
+population = "E"
+neurons = [0, 1]
+)",
+                                     "net.toml"));
+}
+
+TEST(ModelFile, ScaleOverrideIsCheckedLikeTheFileValue) {
+    try {
+        parse_model_text(kScalable, "net.toml", -1.0);
+        FAIL() << "a negative scale override was accepted";
+    } catch (const ValueError& e) {
+        EXPECT_EQ(e.key(), "network.scale");
+        EXPECT_NE(std::string(e.what()).find("scale must be a finite number > 0, got -1"), std::string::npos) << e.what();
+    }
+}

@@ -6,6 +6,15 @@
 // exchanged between shards and delivered into the ring buffers once per epoch of
 // min-delay steps, in (step, source id) order, so input to every neuron is summed in
 // the same order whatever the number of shards: identical spikes for any decomposition.
+//
+// Under mpirun every rank builds the same Simulator from the same spec: rank r owns the
+// shards r*S .. r*S + S - 1 of R*S (S shards per rank), i.e. a contiguous part of every
+// population, and builds only their neurons and incoming synapses. At the end of each
+// epoch the ranks exchange their spikes (an all-gather), so every rank delivers and
+// observes all spikes, in the same order as one process would: identical results for
+// any number of ranks and threads. Functions that read or change neurons (get_state,
+// set_state, set_param, run, the constructor) are then collective: every rank calls
+// them in the same order.
 
 #include <atomic>
 #include <chrono>
@@ -17,18 +26,23 @@
 #include <vector>
 
 #include "neurodyn/core/time.hpp"
+#include "neurodyn/engine/communicator.hpp"
 #include "neurodyn/network/connectivity.hpp"
 #include "neurodyn/network/spec.hpp"
 
 namespace neurodyn {
 
 class Shard;
+class StdpProjection;
+struct RateBlock;
 class Simulator;
 
 struct BuildOptions {
+    // Shards of this process (every rank of a distributed run must give the same number).
     std::size_t shards = 1;
-    // Memory the network may use (bytes); 0 = what the operating system reports as
-    // available. A network whose estimate exceeds it is refused before allocation.
+    // Memory this process may use (bytes); 0 = what the operating system reports as
+    // available, shared equally by the ranks of a distributed run. A network whose
+    // estimate for this process exceeds it is refused before allocation.
     double memory_limit_bytes = 0.0;
     // Threads that advance, deliver into and build the shards (OpenMP); each shard is
     // worked on by one thread at a time, so the results are those of the same number of
@@ -126,13 +140,21 @@ public:
     std::size_t population_of(std::uint32_t global_id) const;
     std::uint32_t total_neurons() const { return total_neurons_; }
 
-    std::uint64_t synapse_count() const;
-    std::size_t synapse_bytes() const;
+    // Synapses of the whole network (all ranks) and the bytes their tables take.
+    std::uint64_t synapse_count() const { return total_synapses_; }
+    std::size_t synapse_bytes() const { return total_synapse_bytes_; }
+    // Memory estimated for this process's part of the network before the build (bytes).
     double estimated_bytes() const { return estimated_bytes_; }
+    // The processes of the run (one unless started by mpirun).
+    const Communicator& communicator() const { return comm_; }
+    // Shards of this process, and of the whole run.
+    std::size_t local_shards() const { return shards_.size(); }
+    std::size_t total_shards() const { return total_shards_; }
     double build_seconds() const { return build_seconds_; }
     const PhaseTimes& phase_times() const;
     // Spikes emitted per population since the start.
     std::vector<std::uint64_t> spike_counts() const;
+    // Synaptic events of the whole network (all ranks), counted at the end of each run.
     std::uint64_t synaptic_events() const { return synaptic_events_; }
 
     // Current values of a state variable for every neuron of a population.
@@ -149,6 +171,17 @@ public:
     // per target from the seed, so this regenerates it rather than reading the shards.
     // KeyError for an index out of range.
     std::vector<IncomingSynapse> connections(std::size_t index) const;
+    // The current weights of projection `index`, one per synapse in the order of
+    // connections(index), gathered from every rank (collective). For an STDP projection
+    // they include every spike pairing that has reached a synapse up to the current
+    // time (docs/plasticity.md); for the others they are the fixed weights as stored.
+    // KeyError for an index out of range.
+    std::vector<double> weights(std::size_t index);
+    // Replaces the weights of STDP projection `index` between runs (collective), one
+    // value per synapse in the order of connections(index), each within the rule's
+    // [w_min, w_max]. ValueError for a projection that is not STDP, a wrong count or a
+    // value out of bounds (naming the synapse and the value); nothing is changed then.
+    void set_weights(std::size_t index, std::span<const double> values);
 
     // Replaces a parameter of every neuron of a population (one value per neuron, in
     // population order) between runs; it takes effect from the next step. The model's
@@ -169,12 +202,31 @@ public:
 
 private:
     void build(const BuildOptions& options);
+    // Population-local neurons [first, last) of population `p` that rank `rank` owns.
+    std::pair<std::uint32_t, std::uint32_t> rank_range(std::size_t p, int rank) const;
+    // Distributed runs: gathers the spikes and rate outputs of all ranks (in (step, id)
+    // order) and the probe samples of their neurons.
+    void exchange_spikes(std::vector<std::pair<Step, std::uint32_t>>& merged, Step first_step, bool* stop);
+    void exchange_rate_blocks(std::vector<RateBlock>& blocks, std::vector<double>& storage);
+    void exchange_probe_samples();
     // (Re)creates every shard's Poisson drives and current sources from spec_.stimuli.
     void build_stimuli();
+    // Builds shard's part of STDP projection `projection` (src/engine/plastic_simulator.cpp).
+    void build_stdp_projection(Shard& shard, std::size_t projection) const;
+    // The shard's table of STDP projection `projection` (nullptr when none), and the
+    // synapses it holds in generation order (regenerated).
+    StdpProjection* stdp_table(Shard& shard, std::size_t projection, std::vector<IncomingSynapse>& generated) const;
     void sample_probes(Step at_step_end);
-    void deliver_and_notify(Step first_step, Step end_step);
+    // `stop` (distributed runs): this rank's interrupt request in, any rank's out.
+    void deliver_and_notify(Step first_step, Step end_step, bool* stop = nullptr);
 
     NetworkSpec spec_;
+    const Communicator& comm_ = Communicator::world();
+    std::size_t total_shards_ = 1;
+    std::uint64_t total_synapses_ = 0;
+    std::size_t total_synapse_bytes_ = 0;
+    std::uint64_t run_local_events_ = 0;
+    bool has_rate_groups_ = false;  // some population transmits rates (exchanged each epoch)
     std::vector<PopulationLayout> layout_;
     std::uint32_t total_neurons_ = 0;
     void advance_shards(Step step, std::uint64_t seed);

@@ -12,6 +12,7 @@
 // and its key() is that key path ("population[0].params.tau_m").
 
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -20,9 +21,13 @@
 namespace neurodyn {
 
 // Reads and validates the model file at `path`; messages name the file as given.
-NetworkSpec load_model_file(const std::filesystem::path& path);
+// The network is scaled by the file's `[network] scale` (apply_scale in
+// network/spec.hpp), or by `scale_override` instead when one is given (a command-line
+// `--scale`, Python's load_model_file(path, scale=...)); NetworkSpec::scale records it.
+NetworkSpec load_model_file(const std::filesystem::path& path, std::optional<double> scale_override = std::nullopt);
 
 // Reads and validates model-file text; `source_name` stands for the file in messages.
-NetworkSpec parse_model_text(std::string_view text, const std::string& source_name);
+NetworkSpec parse_model_text(std::string_view text, const std::string& source_name,
+                             std::optional<double> scale_override = std::nullopt);
 
 }  // namespace neurodyn

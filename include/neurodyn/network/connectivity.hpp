@@ -10,6 +10,10 @@
 //   delays         RandomStream(seed, random_domain(delay, p), t), likewise
 // and, for fixed_number_post, the targets of source s come from
 //   RandomStream(seed, random_domain(connectivity_post, p), s).
+// fixed_total_number draws the number of synapses of every target from one stream of the
+// projection, RandomStream(seed, random_domain(connectivity_post, p), 2^32 - 1), target
+// by target in increasing order (each builder replays it up to the end of its range: one
+// draw per target), then the sources of target t from its connectivity stream as above.
 // The synapses of a target are therefore a pure function of (spec, p, t): a network is
 // the same whatever the number of threads or processes that build it, and whatever the
 // ranges they build.
@@ -54,6 +58,14 @@ inline constexpr std::uint32_t kMaxDelaySteps = 65535;
 //                      its cost is O(n_source * n) whatever the range.
 //   from_list          the listed pairs; ConnectorSpec::list_weights / list_delays, when
 //                      given, override the projection's weight / delay
+//   fixed_total_number exactly n synapses in the projection. With allow_multapses, n
+//                      independent pairs, each uniform over the allowed pairs (PyNN
+//                      FixedTotalNumberConnector with_replacement, NEST fixed_total_number):
+//                      the per-target counts are multinomial(n; 1/n_target each), and a
+//                      target's sources are uniform with replacement. Without, n distinct
+//                      pairs, uniform among the subsets of allowed pairs: the counts are
+//                      multivariate hypergeometric and a target's sources distinct.
+//                      Each call costs O(target_end) for the counts, whatever the range.
 //
 // Weights are rounded to float. Delays (ms) are rounded to whole steps of dt with
 // steps_from_ms (core/time.hpp). Throws ValueError with key "projection[p].delay" (or
@@ -64,7 +76,7 @@ void generate_incoming(const NetworkSpec& spec, std::size_t projection_index, st
                        std::uint32_t target_end, std::vector<IncomingSynapse>& out);
 
 // Expected number of synapses of a projection: exact for the deterministic connectors
-// (all_to_all, one_to_one, fixed_number_pre/post, from_list), the mean for
+// (all_to_all, one_to_one, fixed_number_pre/post, fixed_total_number, from_list), the mean for
 // fixed_probability. For sizing memory before generation.
 double expected_synapse_count(const NetworkSpec& spec, std::size_t projection_index);
 

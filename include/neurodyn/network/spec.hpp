@@ -12,6 +12,8 @@
 #include <vector>
 
 #include "neurodyn/core/value.hpp"
+#include "neurodyn/models/stdp_spike_pair.hpp"
+#include "neurodyn/models/stdp_weight_dependence.hpp"
 
 namespace neurodyn {
 
@@ -32,12 +34,25 @@ struct PopulationSpec {
 };
 
 struct ConnectorSpec {
-    enum class Kind { all_to_all, one_to_one, fixed_probability, fixed_number_pre, fixed_number_post, from_list };
+    enum class Kind {
+        all_to_all,
+        one_to_one,
+        fixed_probability,
+        fixed_number_pre,
+        fixed_number_post,
+        from_list,
+        fixed_total_number,  // exactly `number` synapses in all (PyNN FixedTotalNumberConnector)
+    };
     Kind kind = Kind::all_to_all;
     double probability = 0.0;  // fixed_probability
-    std::uint64_t number = 0;  // fixed_number_pre (in-degree) / fixed_number_post (out-degree)
+    // fixed_number_pre: in-degree; fixed_number_post: out-degree; fixed_total_number:
+    // synapses of the whole projection.
+    std::uint64_t number = 0;
     bool allow_autapses = true;    // a neuron may connect to itself (same population only)
-    bool allow_multapses = false;  // fixed_number_*: the same pair may be drawn more than once
+    // fixed_number_* and fixed_total_number: the same pair may be drawn more than once.
+    // The model file and Python default it to true for fixed_total_number (as NEST and
+    // the Potjans-Diesmann model use it), false for the others.
+    bool allow_multapses = false;
     // from_list: (source index, target index) pairs, with optional per-connection
     // weights and delays that override the projection's.
     std::vector<std::pair<std::uint32_t, std::uint32_t>> pairs;
@@ -49,15 +64,23 @@ std::string connector_kind_name(ConnectorSpec::Kind kind);
 
 // The synapse type of a projection. Short-term plasticity parameters are per projection,
 // so its state depends only on the presynaptic spike train and is kept per source neuron.
+// STDP parameters are per projection too; each synapse has its own weight
+// (docs/plasticity.md).
 struct SynapseSpec {
     enum class Kind {
         static_synapse,   // fixed weight (PyNN StaticSynapse)
         tsodyks_markram,  // short-term depression and facilitation (PyNN TsodyksMarkramSynapse)
+        stdp,             // spike-timing-dependent plasticity (PyNN STDPMechanism)
     };
     Kind kind = Kind::static_synapse;
     double U = 0.5;           // use of synaptic efficacy, in (0, 1]
     double tau_rec = 100.0;   // ms, recovery from depression, > 0
     double tau_facil = 0.0;   // ms, decay of facilitation, >= 0 (0: no facilitation)
+    // stdp: timing and weight dependence (PyNN's defaults), and the part of the delay
+    // that is dendritic; only 1 (the whole delay, as NEST) is supported.
+    models::SpikePairRule timing;
+    models::WeightDependence weight_dependence;
+    double dendritic_delay_fraction = 1.0;
 };
 
 struct ProjectionSpec {
@@ -118,6 +141,11 @@ struct NetworkSpec {
     std::vector<ProjectionSpec> projections;
     std::vector<StimulusSpec> stimuli;
     std::vector<RecorderSpec> recorders;
+    // The product of the factors apply_scale() has applied (1 for a network as written).
+    // Informational: the sizes and connector numbers above are already scaled. Last, so
+    // that aggregate initialisation {simulation, populations, projections, ...} keeps
+    // working.
+    double scale = 1.0;
 
     // Checks names, references, types, ranges and relations; throws a UserError whose
     // key() is the path of the offending entry, e.g. "projection[1].delay" or
@@ -127,6 +155,27 @@ struct NetworkSpec {
     // Index of the population called `name`, or -1.
     int population_index(const std::string& name) const;
 };
+
+// Scales a network by `scale` (> 0), as Potjans & Diesmann's reference implementation
+// scales N and K: every population size becomes max(1, round(size * scale)) and
+// in-degrees scale by `scale`:
+//   fixed_number_pre    n -> round(n * scale)             (in-degree)
+//   fixed_number_post   n -> round(n * scale)             (out-degree; the in-degree follows)
+//   fixed_total_number  n -> round(n * scale^2)           (targets and in-degree both scale)
+//   all_to_all, one_to_one, fixed_probability: unchanged (their in-degree already
+//                       scales with the source population)
+// round() is half away from zero. Weights, delays, parameters and stimuli are unchanged
+// (docs/model-file.md, [network], says why and what happens to the rates). What cannot
+// be scaled is refused with a ValueError naming its key when scale != 1: from_list
+// connectors, per-neuron arrays of parameters or initial values, per-neuron
+// spike_times lists, explicit neuron lists of stimuli and recorders, per-pair weight and
+// delay arrays. scale == 1 changes nothing. The spec is left unchanged when it throws;
+// NetworkSpec::scale is multiplied by `scale`. The result is not validated (call
+// validate()).
+void apply_scale(NetworkSpec& spec, double scale);
+
+// The scaled count the rule above gives: round(count * factor), half away from zero.
+std::uint64_t scaled_count(std::uint64_t count, double factor);
 
 // Key paths used in messages (and by the model-file reader to find file:line).
 std::string population_key(std::size_t index);

@@ -76,6 +76,13 @@ public:
     void append_state_rows(const std::string& population, const std::string& variable,
                            std::span<const double> rows_row_major, std::size_t n_rows);
 
+    // /weights/<projection>/{source, target (uint64, population-local), weight (float64)}
+    // with group attributes source and target (the population names): a snapshot of a
+    // projection's weights. ValueError for a bad or repeated name or unequal lengths.
+    void write_weights(const std::string& projection, const std::string& source_population,
+                       const std::string& target_population, std::span<const std::uint64_t> sources,
+                       std::span<const std::uint64_t> targets, std::span<const double> weights);
+
     // Attributes of the /summary group; setting a name again replaces its value.
     void set_summary(const std::string& name, double value);
     void set_summary(const std::string& name, const std::string& value);

@@ -17,9 +17,10 @@ import neurodyn
 
 from . import simulator
 from .simulator import not_supported, state
-from .standardmodels import StaticSynapse, TsodyksMarkramSynapse
+from .standardmodels import STDPMechanism, StaticSynapse, TsodyksMarkramSynapse
 
-_ATTRIBUTES = ("weight", "delay", "U", "tau_rec", "tau_facil")
+_STDP_PARAMETERS = ("tau_plus", "tau_minus", "A_plus", "A_minus", "w_min", "w_max", "mu_plus", "mu_minus")
+_ATTRIBUTES = ("weight", "delay", "U", "tau_rec", "tau_facil") + _STDP_PARAMETERS
 
 
 class Connection(common.Connection):
@@ -57,9 +58,11 @@ class Projection(common.Projection):
         state.check_modifiable("creating a Projection")
         if source is not None:
             raise not_supported(f"Projection(source={source!r}) (spikes come from the neuron's threshold)")
-        if synapse_type is not None and not isinstance(synapse_type, (StaticSynapse, TsodyksMarkramSynapse)):
-            raise not_supported(f"the synapse type {type(synapse_type).__name__} (StaticSynapse and "
-                                f"TsodyksMarkramSynapse are supported)")
+        if synapse_type is not None and not isinstance(synapse_type,
+                                                       (StaticSynapse, TsodyksMarkramSynapse, STDPMechanism)):
+            raise not_supported(f"the synapse type {type(synapse_type).__name__} (StaticSynapse, "
+                                f"TsodyksMarkramSynapse and STDPMechanism are supported)")
+        self._engine_parts = []  # STDP: (neurodyn projection name, positions in engine order)
         common.Projection.__init__(self, presynaptic_population, postsynaptic_population, connector, synapse_type,
                                    source, receptor_type, space, label)
         self._chunks = {name: [] for name in ("presynaptic_index", "postsynaptic_index") + _ATTRIBUTES}
@@ -84,7 +87,7 @@ class Projection(common.Projection):
         if unknown:
             raise not_supported(f"the synapse parameters {sorted(unknown)}")
         if connection_parameters.get("dendritic_delay_fraction", 1.0) != 1.0:
-            raise not_supported("dendritic_delay_fraction other than 1")
+            raise not_supported("dendritic_delay_fraction other than 1 (the whole delay is dendritic, as in NEST)")
         self._columns = None
 
     def _all_columns(self):
@@ -104,6 +107,10 @@ class Projection(common.Projection):
         columns = self._all_columns()
         if name.endswith("s") and name[:-1] in columns:  # weights -> weight
             name = name[:-1]
+        if name == "weight" and self._engine_parts and state.built:
+            # STDP: the weights as the rule has changed them up to now.
+            for engine_name, positions in self._engine_parts:
+                columns["weight"][positions] = state.simulation.weights(engine_name)
         if name not in columns:
             raise KeyError(f"{name!r} is not an attribute of the connections of {self.synapse_type.__class__.__name__} "
                            f"(attributes: {', '.join(n for n in columns if 'index' not in n)})")
@@ -156,6 +163,17 @@ class Projection(common.Projection):
         return out
 
     def _set_attributes(self, parameter_space):
+        if self._engine_parts and state.built and set(parameter_space.keys()) == {"weight"}:
+            # STDP weights can be replaced between runs.
+            parameter_space.evaluate()
+            column = self._column("weight").copy()
+            value = parameter_space["weight"]
+            pre, post = self._column("presynaptic_index"), self._column("postsynaptic_index")
+            column[:] = value[pre, post] if np.ndim(value) == 2 else value
+            for engine_name, positions in self._engine_parts:
+                state.simulation.set_weights(engine_name, column[positions])
+            self._all_columns()["weight"][:] = column
+            return
         state.check_modifiable("changing connection attributes (Projection.set)")
         parameter_space.evaluate()
         pre = self._column("presynaptic_index")
@@ -169,7 +187,27 @@ class Projection(common.Projection):
 
     # --- building -------------------------------------------------------------------------
 
+    def _uniform(self, name, what):
+        column = self._column(name)
+        if column.size and np.ptp(column) != 0:
+            raise not_supported(f"{what} with {name} differing between connections (neurodyn keeps it per projection)")
+        return float(column[0]) if column.size else None
+
+    def _stdp_synapse(self):
+        timing = self.synapse_type.timing_dependence
+        dependence = self.synapse_type.weight_dependence
+        values = {}
+        for name in _STDP_PARAMETERS:
+            if name in self._all_columns():
+                values[name] = self._uniform(name, "STDPMechanism")
+        values = {k: v for k, v in values.items() if v is not None}
+        if type(dependence).__name__ == "AdditivePotentiationMultiplicativeDepression":
+            values.update(mu_plus=0.0, mu_minus=1.0)
+        return neurodyn.stdp(weight_dependence=dependence.neurodyn_kind, pairing=timing.neurodyn_kind, **values)
+
     def _synapse(self):
+        if isinstance(self.synapse_type, STDPMechanism):
+            return self._stdp_synapse()
         if not isinstance(self.synapse_type, TsodyksMarkramSynapse):
             return neurodyn.static_synapse()
         values = {}
@@ -188,13 +226,19 @@ class Projection(common.Projection):
         post_ids = np.asarray(self.post.all_cells, dtype=np.int64)[self._column("postsynaptic_index")]
         weights, delays = self._column("weight"), self._column("delay")
         synapse = self._synapse()
+        self._engine_parts = []
         for post_population, post_local, post_positions in state.locate(post_ids):
             pre_groups = state.locate(pre_ids[post_positions])
             for pre_population, pre_local, pre_positions in pre_groups:
                 positions = post_positions[pre_positions]
                 connector = neurodyn.from_list(sources=pre_local, targets=post_local[pre_positions],
                                                weights=weights[positions], delays=delays[positions])
+                engine_name = (f"projection{state.projections.index(self)}:{pre_population._nd_name}->"
+                               f"{post_population._nd_name}")
                 net.connect(pre_population._nd_name, post_population._nd_name, connector,
                             delay=float(delays[positions].min()), receptor=self.receptor_type, synapse=synapse,
-                            name=f"projection{state.projections.index(self)}:{pre_population._nd_name}->"
-                                 f"{post_population._nd_name}")
+                            name=engine_name)
+                if isinstance(self.synapse_type, STDPMechanism):
+                    # The engine orders a from_list projection by target, then source (stable).
+                    order = np.lexsort((pre_local, post_local[pre_positions]))
+                    self._engine_parts.append((engine_name, positions[order]))

@@ -94,7 +94,39 @@ def _unsupported_synapse(base, why):
     return type(base.__name__, (base,), {"__doc__": base.__doc__, "__init__": __init__})
 
 
-STDPMechanism = _unsupported_synapse(synapses.STDPMechanism, "no spike-timing-dependent plasticity yet")
+class STDPMechanism(synapses.STDPMechanism):
+    __doc__ = synapses.STDPMechanism.__doc__ + """
+
+    neurodyn: the timing dependence is SpikePairRule (all-to-all pairing, NEST's
+    stdp_synapse) or NearestNeighbourSpikePairRule (nearest_symmetric, NEST's
+    stdp_nn_symm_synapse); the weight dependence is Additive, Multiplicative, Gutig or
+    AdditivePotentiationMultiplicativeDepression. The whole delay is dendritic
+    (dendritic_delay_fraction = 1, as NEST supports); voltage dependence is not
+    supported. Projection.get("weight") returns the weights changed by the rule up to
+    the current time (docs/plasticity.md)."""
+    base_translations = _identity(["weight", "delay", "dendritic_delay_fraction"])
+    _get_minimum_delay = _min_delay
+
+    def __init__(self, timing_dependence=None, weight_dependence=None, voltage_dependence=None,
+                 dendritic_delay_fraction=1.0, weight=0.0, delay=None):
+        if voltage_dependence is not None:
+            raise not_supported("STDPMechanism with a voltage_dependence")
+        if not isinstance(timing_dependence, SpikePairRule):
+            raise not_supported(f"STDPMechanism with timing_dependence={type(timing_dependence).__name__} "
+                                f"(SpikePairRule and NearestNeighbourSpikePairRule are supported)")
+        if not isinstance(weight_dependence, _WEIGHT_DEPENDENCES):
+            raise not_supported(f"STDPMechanism with weight_dependence={type(weight_dependence).__name__} "
+                                f"(supported: {', '.join(c.__name__ for c in _WEIGHT_DEPENDENCES)})")
+        if dendritic_delay_fraction != 1.0:
+            raise not_supported(f"STDPMechanism with dendritic_delay_fraction={dendritic_delay_fraction} (only 1: "
+                                f"the whole delay is dendritic, as in NEST; an axonal part would need postsynaptic "
+                                f"spikes that have not happened yet when the presynaptic spike is delivered)")
+        synapses.STDPMechanism.__init__(self, timing_dependence, weight_dependence, voltage_dependence,
+                                        dendritic_delay_fraction, weight, delay)
+        self.translations = dict(self.base_translations)
+        for component in (timing_dependence, weight_dependence):
+            self.translations.update(component.translations)
+
 ElectricalSynapse = _unsupported_synapse(synapses.ElectricalSynapse, "no gap junctions")
 SimpleStochasticSynapse = _unsupported_synapse(synapses.SimpleStochasticSynapse, "no stochastic transmission")
 StochasticTsodyksMarkramSynapse = _unsupported_synapse(synapses.StochasticTsodyksMarkramSynapse,
@@ -104,16 +136,39 @@ MultiQuantalSynapse = _unsupported_synapse(synapses.MultiQuantalSynapse, "no sto
 
 def _unsupported_rule(base):
     def __init__(self, *args, **kwargs):
-        raise not_supported(f"{base.__name__} (no spike-timing-dependent plasticity yet)")
+        raise not_supported(f"{base.__name__} (of the STDP rules, neurodyn has SpikePairRule)")
     return type(base.__name__, (base,), {"__doc__": base.__doc__, "__init__": __init__})
 
 
-AdditiveWeightDependence = _unsupported_rule(synapses.AdditiveWeightDependence)
-MultiplicativeWeightDependence = _unsupported_rule(synapses.MultiplicativeWeightDependence)
-AdditivePotentiationMultiplicativeDepression = _unsupported_rule(
-    synapses.AdditivePotentiationMultiplicativeDepression)
-GutigWeightDependence = _unsupported_rule(synapses.GutigWeightDependence)
-SpikePairRule = _unsupported_rule(synapses.SpikePairRule)
+# The STDP components: neurodyn.stdp's parameters under PyNN's names. The weight
+# dependence's kind is its class (docs/plasticity.md gives the formulas).
+def _stdp_component(base, names, stdp_kind):
+    return type(base.__name__, (base,), {"__doc__": base.__doc__, "translations": _identity(names),
+                                         "possible_models": {"stdp"}, "neurodyn_kind": stdp_kind})
+
+
+SpikePairRule = _stdp_component(synapses.SpikePairRule, ["tau_plus", "tau_minus", "A_plus", "A_minus"], "all_to_all")
+
+
+class NearestNeighbourSpikePairRule(SpikePairRule):
+    """SpikePairRule with symmetric nearest-neighbour pairing (a neurodyn extension of
+    PyNN): each presynaptic spike is paired with the nearest preceding postsynaptic
+    spike and each postsynaptic spike with the nearest preceding presynaptic spike, as
+    NEST's stdp_nn_symm_synapse. Same parameters as SpikePairRule."""
+    neurodyn_kind = "nearest_symmetric"
+
+
+AdditiveWeightDependence = _stdp_component(synapses.AdditiveWeightDependence, ["w_min", "w_max"], "additive")
+MultiplicativeWeightDependence = _stdp_component(synapses.MultiplicativeWeightDependence, ["w_min", "w_max"],
+                                                 "multiplicative")
+# Fixed potentiation, depression proportional to w - w_min: the Gütig family with
+# mu_plus = 0 and mu_minus = 1 (how pyNN.nest maps it too).
+AdditivePotentiationMultiplicativeDepression = _stdp_component(
+    synapses.AdditivePotentiationMultiplicativeDepression, ["w_min", "w_max"], "gutig")
+GutigWeightDependence = _stdp_component(synapses.GutigWeightDependence, ["w_min", "w_max", "mu_plus", "mu_minus"],
+                                        "gutig")
+_WEIGHT_DEPENDENCES = (AdditiveWeightDependence, MultiplicativeWeightDependence,
+                       AdditivePotentiationMultiplicativeDepression, GutigWeightDependence)
 Vogels2011Rule = _unsupported_rule(synapses.Vogels2011Rule)
 
 

@@ -1,0 +1,122 @@
+#pragma once
+// The synapses of one STDP projection onto one shard, with the state that spike-timing-
+// dependent plasticity needs (docs/plasticity.md):
+//
+//   per synapse          target input (uint32), delay in steps (uint16), weight (double,
+//                        changed by the rule): 14 bytes, in rows by source like the static
+//                        table, plus 8 bytes of row offset per source neuron;
+//   per source neuron    the presynaptic trace just after its last spike and that spike's
+//                        step (the same copy in every shard: it depends only on the
+//                        exchanged spike list, like the Tsodyks–Markram state);
+//   per target neuron    the shard's own post-spike history: the step of each spike and the
+//                        postsynaptic trace just after it.
+//
+// The weight of a synapse changes when a spike of its source is delivered, in (step,
+// source id) order, as NEST's stdp_synapse does: first potentiation by the postsynaptic
+// spikes that reached the synapse since the source's previous spike (each paired with
+// the presynaptic trace), then depression by the postsynaptic trace, then the spike is
+// delivered with the new weight. The whole delay d is dendritic: a postsynaptic spike
+// emitted in step n reaches the synapse in step n + d; a presynaptic spike reaches it at
+// once. Everything a synapse reads belongs to its shard or is identical in every shard,
+// so weights are the same for any number of shards, threads and processes.
+//
+// Potentiation may also be applied ahead of the next presynaptic spike (bring_up_to):
+// the same operations on the weight in the same order, so the results do not change; it
+// lets the history be pruned and gives weights() the weights at the current time.
+
+#include <cstdint>
+#include <span>
+#include <vector>
+
+#include "neurodyn/core/time.hpp"
+#include "neurodyn/models/stdp_spike_pair.hpp"
+#include "neurodyn/models/stdp_weight_dependence.hpp"
+#include "neurodyn/network/connectivity.hpp"
+
+namespace neurodyn {
+
+// One synapse as the shard generates it (source population-local, target = shard input).
+struct PlasticSynapseEntry {
+    std::uint32_t source;  // index in the source population
+    std::uint32_t input;   // shard input (neuron x port)
+    double weight;
+    std::uint16_t delay;  // steps, >= 1
+};
+
+class StdpProjection {
+public:
+    StdpProjection(const models::SpikePairRule& rule, const models::WeightDependence& dependence, double dt_ms,
+                   std::uint32_t first_source_id, std::uint32_t n_sources, std::uint32_t first_post_id,
+                   std::uint32_t first_post_index, std::uint32_t n_post, std::uint32_t first_input);
+
+    // Rows by source, each sorted by (delay, input); equal (source, delay, input) keep
+    // their order in `entries` (generation order).
+    void build(std::vector<PlasticSynapseEntry>&& entries);
+
+    // Appends this epoch's spikes of the shard's target neurons (spikes sorted by step,
+    // then global id) to their histories. Called before the epoch's spikes are delivered.
+    void record_post_spikes(std::span<const Step> steps, std::span<const std::uint32_t> ids);
+
+    // Updates the weights of `source_id`'s synapses for its spike in `step` and adds them
+    // to the ring-buffer slots (`slot_for_delay[d]` is the slot of step + d). Returns the
+    // number of synapses (events).
+    std::uint64_t deliver_spike(std::uint32_t source_id, Step step, double* const* slot_for_delay);
+
+    // Applies the potentiation of every postsynaptic spike that reaches its synapse in a
+    // step <= `last_step` (all of them are known once that step has been simulated).
+    void bring_up_to(Step last_step);
+    // After the epoch ending with `last_step`: prunes histories when they have grown
+    // (amortised: a pass over the synapses per ~16 postsynaptic spikes per neuron).
+    void after_epoch(Step last_step);
+
+    // Weights of the synapses onto this shard's targets in the order of
+    // generate_incoming for population-local targets [first_post_index, + n_post)
+    // (`generated`). bring_up_to(current step) first for the weights at that time.
+    void read_weights(std::span<const IncomingSynapse> generated, std::vector<double>& out) const;
+    // The same order: replaces the weights (values already checked against the bounds).
+    void write_weights(std::span<const IncomingSynapse> generated, std::span<const double> values);
+
+    // Whether `global_id` belongs to the source population.
+    bool is_source(std::uint32_t global_id) const { return global_id - first_source_id_ < n_sources_; }
+    std::size_t size() const { return weight_.size(); }
+    std::uint16_t max_delay() const { return max_delay_; }
+    std::size_t bytes() const;
+    std::size_t history_entries() const { return history_entries_; }
+
+private:
+    struct PostSpike {
+        Step step;           // emission step of the postsynaptic spike
+        double trace_after;  // postsynaptic trace just after it
+    };
+    // Potentiation of weight k (delay d, post history `history`) by the arrivals in
+    // (after, up_to] steps, for a source whose last spike was `last` with trace `trace`.
+    double potentiate(double w, const std::vector<PostSpike>& history, std::uint16_t d, Step after, Step up_to, Step last,
+                      double trace) const;
+    // Position in the row of `source` of the synapse (delay, input) met `occurrence`
+    // times before in generation order.
+    std::uint64_t find(std::uint32_t source, std::uint16_t delay, std::uint32_t input, std::uint32_t occurrence) const;
+    template <typename Visit>
+    void for_each_generated(std::span<const IncomingSynapse> generated, Visit visit) const;
+
+    models::SpikePairRule rule_;
+    models::WeightDependence dependence_;
+    double dt_ms_;
+    std::uint32_t first_source_id_, n_sources_;
+    std::uint32_t first_post_id_, first_post_index_, n_post_, first_input_;
+
+    std::vector<std::uint64_t> row_offset_;  // n_sources + 1
+    std::vector<std::uint32_t> input_;
+    std::vector<std::uint16_t> delay_;
+    std::vector<double> weight_;
+    std::uint16_t max_delay_ = 0;
+
+    std::vector<double> pre_trace_;       // per source: presynaptic trace just after its last spike
+    std::vector<Step> pre_last_step_;     // per source; -1 before its first spike
+    std::vector<std::vector<PostSpike>> post_history_;  // per shard target neuron
+    std::size_t history_entries_ = 0;
+    std::size_t prune_threshold_ = 0;
+    // Potentiation by arrivals in steps <= potentiated_until_ has been applied.
+    Step potentiated_until_ = -1;
+};
+
+}  // namespace neurodyn

@@ -1,0 +1,150 @@
+// The Simulator's STDP parts: building a shard's STDP tables, and reading and writing
+// plastic weights (docs/plasticity.md).
+
+#include <algorithm>
+#include <cmath>
+
+#include "neurodyn/core/error.hpp"
+#include "neurodyn/core/strings.hpp"
+#include "neurodyn/engine/plastic_stdp.hpp"
+#include "neurodyn/engine/simulator.hpp"
+#include "neurodyn/models/registry.hpp"
+#include "neurodyn/network/connectivity.hpp"
+#include "shard.hpp"
+
+namespace neurodyn {
+
+namespace {
+
+const GroupSlot* slot_of(const Shard& shard, std::size_t population) {
+    for (const GroupSlot& slot : shard.groups)
+        if (slot.population == population) return &slot;
+    return nullptr;
+}
+
+std::string projection_label(const NetworkSpec& spec, std::size_t index) {
+    const ProjectionSpec& proj = spec.projections[index];
+    return projection_key(index) + " ('" + (proj.name.empty() ? proj.source + "->" + proj.target : proj.name) + "')";
+}
+
+}  // namespace
+
+void Simulator::build_stdp_projection(Shard& shard, std::size_t p) const {
+    const ProjectionSpec& proj = spec_.projections[p];
+    const auto source_pop = static_cast<std::size_t>(spec_.population_index(proj.source));
+    const auto target_pop = static_cast<std::size_t>(spec_.population_index(proj.target));
+    const ModelInfo& target_model = find_model(spec_.populations[target_pop].model);
+    const auto port = static_cast<std::uint32_t>(target_model.port_index(proj.receptor));
+    const GroupSlot* slot = slot_of(shard, target_pop);
+    const auto size = slot ? static_cast<std::uint32_t>(slot->group->size()) : 0u;
+    StdpProjection projection(proj.synapse.timing, proj.synapse.weight_dependence, spec_.simulation.dt,
+                              layout_[source_pop].first_global_id, layout_[source_pop].size,
+                              slot ? slot->first_global_id : 0u, slot ? slot->first : 0u, size,
+                              slot ? slot->input_offset + port * size : 0u);
+    std::vector<PlasticSynapseEntry> entries;
+    if (slot) {
+        std::vector<IncomingSynapse> incoming;
+        generate_incoming(spec_, p, slot->first, slot->first + size, incoming);
+        entries.reserve(incoming.size());
+        const double w_min = proj.synapse.weight_dependence.w_min, w_max = proj.synapse.weight_dependence.w_max;
+        for (const auto& syn : incoming) {
+            // Weights are generated as 32-bit floats: a bound given as a weight may round
+            // to just outside it, and is then the bound.
+            double w = syn.weight;
+            if (w < w_min && syn.weight == static_cast<float>(w_min)) w = w_min;
+            if (w > w_max && syn.weight == static_cast<float>(w_max)) w = w_max;
+            if (!(w >= w_min && w <= w_max)) {
+                const std::string key = projection_key(p) + ".weight";
+                throw ValueError(key + ": the initial weight " + format_number(w) + " of the stdp synapse from neuron " +
+                                     std::to_string(syn.source) + " to neuron " + std::to_string(syn.target) +
+                                     " lies outside [w_min, w_max] = [" + format_number(w_min) + ", " + format_number(w_max) +
+                                     "]",
+                                 key);
+            }
+            entries.push_back({syn.source, slot->input_offset + port * size + (syn.target - slot->first), w, syn.delay_steps});
+        }
+    }
+    projection.build(std::move(entries));
+    shard.stdp.push_back(std::move(projection));
+    shard.stdp_projection.push_back(p);
+}
+
+StdpProjection* Simulator::stdp_table(Shard& shard, std::size_t p, std::vector<IncomingSynapse>& generated) const {
+    generated.clear();
+    const auto it = std::find(shard.stdp_projection.begin(), shard.stdp_projection.end(), p);
+    if (it == shard.stdp_projection.end()) return nullptr;
+    const GroupSlot* slot = slot_of(shard, static_cast<std::size_t>(spec_.population_index(spec_.projections[p].target)));
+    if (slot)
+        generate_incoming(spec_, p, slot->first, slot->first + static_cast<std::uint32_t>(slot->group->size()), generated);
+    return &shard.stdp[static_cast<std::size_t>(it - shard.stdp_projection.begin())];
+}
+
+std::vector<double> Simulator::weights(std::size_t index) {
+    if (index >= spec_.projections.size())
+        throw KeyError("no projection " + std::to_string(index) + " (the network has " +
+                       std::to_string(spec_.projections.size()) + ")");
+    std::vector<double> values;
+    if (spec_.projections[index].synapse.kind != SynapseSpec::Kind::stdp) {
+        for (const auto& syn : connections(index)) values.push_back(syn.weight);
+        return values;
+    }
+    // Each shard holds a contiguous range of targets, shards and ranks in target order:
+    // concatenating gives the order of connections().
+    std::vector<IncomingSynapse> generated;
+    for (auto& shard : shards_) {
+        StdpProjection* table = stdp_table(*shard, index, generated);
+        table->bring_up_to(step_ - 1);
+        table->read_weights(generated, values);
+    }
+    if (comm_.distributed()) {
+        std::vector<double> all;
+        std::vector<std::uint64_t> counts;
+        comm_.all_gather(values, all, counts);
+        values = std::move(all);
+    }
+    return values;
+}
+
+void Simulator::set_weights(std::size_t index, std::span<const double> values) {
+    if (index >= spec_.projections.size())
+        throw KeyError("set_weights: no projection " + std::to_string(index) + " (the network has " +
+                       std::to_string(spec_.projections.size()) + ")");
+    const SynapseSpec& synapse = spec_.projections[index].synapse;
+    if (synapse.kind != SynapseSpec::Kind::stdp)
+        throw ValueError("set_weights: " + projection_label(spec_, index) +
+                             " has fixed weights; only stdp projections have weights that can be set after the build",
+                         projection_key(index) + ".synapse");
+    std::vector<IncomingSynapse> generated;
+    std::uint64_t local_count = 0;
+    for (auto& shard : shards_) {
+        stdp_table(*shard, index, generated);
+        local_count += generated.size();
+    }
+    const auto counts = comm_.all_gather_value(local_count);
+    std::uint64_t total = 0, offset = 0;
+    for (std::size_t r = 0; r < counts.size(); ++r) {
+        if (static_cast<int>(r) < comm_.rank()) offset += counts[r];
+        total += counts[r];
+    }
+    if (values.size() != total)
+        throw ValueError("set_weights: " + projection_label(spec_, index) + " has " + std::to_string(total) +
+                             " synapses, got " + std::to_string(values.size()) + " weights",
+                         projection_key(index) + ".weight");
+    const double w_min = synapse.weight_dependence.w_min, w_max = synapse.weight_dependence.w_max;
+    for (std::size_t k = 0; k < values.size(); ++k)
+        if (!(values[k] >= w_min && values[k] <= w_max))
+            throw ValueError("set_weights: weight " + std::to_string(k) + " of " + projection_label(spec_, index) +
+                                 " must lie in [w_min, w_max] = [" + format_number(w_min) + ", " + format_number(w_max) +
+                                 "], got " + format_number(values[k]),
+                             projection_key(index) + ".weight");
+    // Pairings that reached the synapses so far are applied first: the new weights are
+    // the weights from now on.
+    for (auto& shard : shards_) {
+        StdpProjection* table = stdp_table(*shard, index, generated);
+        table->bring_up_to(step_ - 1);
+        table->write_weights(generated, values.subspan(offset, generated.size()));
+        offset += generated.size();
+    }
+}
+
+}  // namespace neurodyn
