@@ -58,8 +58,13 @@ def run_fashion(args):
     x_train, y_train, x_test, y_test = datasets.load_fashion_mnist()
     if args.train_samples:
         x_train, y_train = x_train[:args.train_samples], y_train[:args.train_samples]
+    # Fast synapses and membranes (tau_syn 1 ms, tau_m 10 ms): with 25 steps of 1 ms the
+    # defaults (5 ms, 20 ms) leave the layers too little time to respond, and the network
+    # underfits (train accuracy 0.77 after 3 epochs on 12,000 images against 0.84).
+    fast = {"tau_syn": 1.0, "tau_m": 10.0}
     clf = SpikingClassifier(hidden=(256,), loss="mean_membrane_ce", encoding="rate", steps=25,
-                            epochs=args.epochs or 10, batch_size=64, learning_rate=2e-3, learning_rate_decay=0.85,
+                            hidden_params=fast, output_params=fast,
+                            epochs=args.epochs or 6, batch_size=64, learning_rate=2e-3, learning_rate_decay=0.9,
                             seed=args.seed, threads=args.threads)
     start = time.perf_counter()
     clf.fit(x_train, y_train, x_val=x_test, y_val=y_test, verbose=True)

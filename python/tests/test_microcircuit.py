@@ -147,3 +147,22 @@ def test_example_weights_follow_nest():
     synapses = example.total_synapses()
     assert synapses.sum() == 298880941  # ~3.0e8 synapses at full scale
     assert synapses[0, 0] == 45499804   # L23E -> L23E from C = 0.1009
+
+
+def test_command_scale_option_replaces_the_files_scale(neurodyn):
+    # `neurodyn run --scale S` builds the network load_model_file(path, scale=S) builds:
+    # the same population sizes and synapse count, recorded in the summary.
+    expected = nd.load_model_file(MODEL, scale=0.02)
+    sizes = {p.name: p.size for p in expected.populations}
+    run = neurodyn.run(MODEL.read_text(), "--scale", "0.02", "--duration", "5", "--no-output", name="mc")
+    summary = run.summary
+    assert summary["scale"] == 0.02
+    assert {name: p["size"] for name, p in summary["populations"].items()} == sizes
+    assert summary["synapses"] == expected.build().synapse_count
+
+
+@pytest.mark.parametrize("value", ["0", "-1", "abc"])
+def test_command_refuses_a_bad_scale(neurodyn, value):
+    process = neurodyn.command("run", MODEL, "--scale", value, "--no-output")
+    assert process.returncode == 2
+    assert "--scale" in process.stderr
