@@ -19,6 +19,7 @@
 #include <string>
 #include <vector>
 
+#include "numpy_arrays.hpp"
 #include "neurodyn/analysis/connectivity.hpp"
 #include "neurodyn/analysis/criticality.hpp"
 #include "neurodyn/analysis/fft.hpp"
@@ -53,18 +54,7 @@ Matrix matrix_of(const Doubles& a, const char* function, const char* argument) {
     return {span_of(a), static_cast<std::size_t>(a.shape(0)), static_cast<std::size_t>(a.shape(1))};
 }
 
-// Moves a vector into a NumPy array that owns it (no copy).
-template <class T>
-py::array_t<T> to_numpy(std::vector<T>&& values, std::vector<py::ssize_t> shape) {
-    auto* owned = new std::vector<T>(std::move(values));
-    py::capsule owner(owned, [](void* pointer) { delete static_cast<std::vector<T>*>(pointer); });
-    return py::array_t<T>(shape, owned->data(), owner);
-}
-template <class T>
-py::array_t<T> to_numpy(std::vector<T>&& values) {
-    const auto n = static_cast<py::ssize_t>(values.size());
-    return to_numpy(std::move(values), {n});
-}
+using neurodyn::bindings::to_numpy;
 py::array_t<double> square(std::vector<double>&& values, std::size_t n) {
     const auto s = static_cast<py::ssize_t>(n);
     return to_numpy(std::move(values), {s, s});

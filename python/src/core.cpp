@@ -28,6 +28,7 @@
 #include <string>
 #include <vector>
 
+#include "numpy_arrays.hpp"
 #include "neurodyn/analysis/spike_statistics.hpp"
 #include "neurodyn/core/error.hpp"
 #include "neurodyn/core/strings.hpp"
@@ -180,18 +181,7 @@ std::vector<std::uint32_t> to_selection(py::handle object, const std::string& ke
     return neurons;
 }
 
-// Moves a vector into a NumPy array that owns it: no copy of the data.
-template <class T>
-py::array_t<T> to_numpy(std::vector<T>&& values, std::vector<py::ssize_t> shape) {
-    auto* owned = new std::vector<T>(std::move(values));
-    py::capsule owner(owned, [](void* pointer) { delete static_cast<std::vector<T>*>(pointer); });
-    return py::array_t<T>(shape, owned->data(), owner);
-}
-template <class T>
-py::array_t<T> to_numpy(std::vector<T>&& values) {
-    const auto n = static_cast<py::ssize_t>(values.size());
-    return to_numpy(std::move(values), {n});
-}
+using neurodyn::bindings::to_numpy;
 
 // ---- the spec ----------------------------------------------------------------------
 

@@ -17,6 +17,7 @@
 #include <string>
 #include <vector>
 
+#include "numpy_arrays.hpp"
 #include "neurodyn/core/error.hpp"
 #include "neurodyn/learn/force.hpp"
 #include "neurodyn/learn/reservoir.hpp"
@@ -34,18 +35,7 @@ using Int64s = py::array_t<std::int64_t, py::array::c_style | py::array::forceca
 std::span<const double> span_of(const Doubles& a) { return {a.data(), static_cast<std::size_t>(a.size())}; }
 std::span<const std::int64_t> span_of(const Int64s& a) { return {a.data(), static_cast<std::size_t>(a.size())}; }
 
-// Moves a vector into a NumPy array that owns it (no copy).
-template <class T>
-py::array_t<T> to_numpy(std::vector<T>&& values, std::vector<py::ssize_t> shape) {
-    auto* owned = new std::vector<T>(std::move(values));
-    py::capsule owner(owned, [](void* pointer) { delete static_cast<std::vector<T>*>(pointer); });
-    return py::array_t<T>(shape, owned->data(), owner);
-}
-template <class T>
-py::array_t<T> to_numpy(std::vector<T>&& values) {
-    const auto n = static_cast<py::ssize_t>(values.size());
-    return to_numpy(std::move(values), {n});
-}
+using neurodyn::bindings::to_numpy;
 
 struct Matrix {
     std::span<const double> data;
