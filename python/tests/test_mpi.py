@@ -55,6 +55,8 @@ def mixed_model(duration=100.0):
         "simulation": {"dt": 0.1, "duration": duration, "seed": 4242},
         "population": [
             {"name": "P", "model": "SpikeSourcePoisson", "size": 37, "params": {"rate": 40.0}},
+            # ~200 spikes per 0.5 ms epoch from many sources: busy exchanges.
+            {"name": "B", "model": "SpikeSourcePoisson", "size": 200, "params": {"rate": 2000.0}},
             {"name": "A", "model": "SpikeSourceArray", "size": 5,
              "spike_times": [[5.0, 30.0], [12.5], [], [40.0, 41.0, 42.0], [60.0]]},
             {"name": "E", "model": "IF_cond_exp", "size": 103,
@@ -67,6 +69,8 @@ def mixed_model(duration=100.0):
         "projection": [
             {"source": "P", "target": "E", "weight": 0.004, "delay": uniform_delay,
              "connector": {"type": "fixed_probability", "p": 0.3}},
+            {"source": "B", "target": "I", "weight": 0.01, "delay": uniform_delay,
+             "connector": {"type": "fixed_number_pre", "n": 4}},
             {"source": "E", "target": "E", "weight": {"distribution": "uniform", "low": 0.001, "high": 0.004},
              "delay": uniform_delay, "connector": {"type": "fixed_number_pre", "n": 20, "allow_autapses": False}},
             {"source": "E", "target": "I", "weight": 0.3, "delay": uniform_delay,
@@ -93,6 +97,7 @@ def mixed_model(duration=100.0):
         ],
         "record": [
             {"type": "spikes", "population": "P"}, {"type": "spikes", "population": "A"},
+            {"type": "spikes", "population": "B"},
             {"type": "spikes", "population": "E"}, {"type": "spikes", "population": "I"},
             {"type": "spikes", "population": "Z"},
             {"type": "state", "population": "E", "variables": ["v", "gsyn_exc"], "neurons": [0, 34, 51, 52, 102]},
@@ -133,7 +138,7 @@ def reference(mpi_binary, tmp_path_factory):
 
 def test_reference_is_not_trivial(reference):
     _, _, data = reference
-    for population in ("P", "A", "E", "I", "Z"):
+    for population in ("P", "A", "B", "E", "I", "Z"):
         assert data[f"spikes/{population}/node_ids"].size > 0, f"{population} did not fire"
     assert any(name.startswith("report/") for name in data)
 
@@ -173,14 +178,14 @@ def test_error_on_one_rank_stops_every_rank(mpi_binary, tmp_path):
     # v_reset >= v_thresh only for neurons that rank 1 owns: the refusal must reach rank
     # 0 too (both exit with status 2, one message), not leave it waiting in an exchange.
     model = mixed_model(duration=10.0)
-    model["population"][3]["params"] = {"v_reset": [-70.0] * 28 + [-40.0]}
+    model["population"][4]["params"] = {"v_reset": [-70.0] * 28 + [-40.0]}
     path = tmp_path / "bad.toml"
     path.write_text(to_toml(model))
     process = subprocess.run([MPIRUN, "--oversubscribe", "-np", "2", str(mpi_binary), "run", str(path), "--no-output"],
                              capture_output=True, text=True, env=mpi_environment(), timeout=4 * COMMAND_TIMEOUT_S)
     assert process.returncode == 2, process.stderr
     assert process.stderr.count("neurodyn: error:") == 1, process.stderr
-    assert "population[3].params.v_reset" in process.stderr
+    assert "population[4].params.v_reset" in process.stderr
 
 
 def test_memory_limit_refuses_per_rank(mpi_binary, tmp_path):
