@@ -243,7 +243,7 @@ int run_command(RunOptions options) {
                   << fixed(bytes_per_synapse, 1) << " bytes each), min delay "
                   << format_number(ms_from_steps(simulator.min_delay_steps(), spec.simulation.dt)) << " ms\n";
         std::cout << "ran on " << describe_processes(comm) << " x " << options.threads
-                  << (options.threads == 1 ? " thread" : " threads") << " (" << simulator.total_shards() << " shards)\n";
+                  << (options.threads == 1 ? " thread" : " threads") << " (" << simulator.total_shards() << (simulator.total_shards() == 1 ? " shard)\n" : " shards)\n");
         std::cout << "built in " << fixed(simulator.build_seconds(), 2) << " s; simulated "
                   << format_number(simulated_ms) << " ms in " << fixed(result.wall_seconds, 2)
                   << " s (real-time factor " << fixed(rtf, 2) << ": wall time / simulated time)\n\n";
