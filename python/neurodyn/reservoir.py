@@ -21,7 +21,8 @@ from .errors import NeurodynValueError
 _cr = _core.reservoir
 
 __all__ = ["Ridge", "RidgeCV", "RidgeClassifier", "EchoStateNetwork", "FORCE", "ThreeFactorReadout",
-           "LiquidStateMachine", "lsm_network", "spectral_radius", "filtered_spike_traces", "one_hot"]
+           "LiquidStateMachine", "lsm_network", "row_sequence_encode", "spectral_radius", "filtered_spike_traces",
+           "one_hot"]
 
 DEFAULT_LAMBDAS = np.logspace(-8, 4, 25)
 
@@ -496,14 +497,20 @@ def filtered_spike_traces(times, ids, neurons, tau_ms, sample_times):
                                      float(tau_ms), np.asarray(sample_times, np.float64))
 
 
-def lsm_network(n_exc=400, n_inh=100, p_recurrent=0.1, w_exc=0.2, g_inh=4.0, p_input=0.1, w_input=1.5,
+def lsm_network(n_exc=400, n_inh=100, p_recurrent=0.1, w_exc=0.25, g_inh=4.0, p_input=0.2, w_input=1.0,
                 delay=1.5, recurrent=True, params=None):
     """A builder for :class:`LiquidStateMachine`: an E/I population of IF_curr_exp
     neurons (Maass, Natschlaeger & Markram 2002's liquid, with current synapses).
     Weights in nA: E->* `w_exc`, I->* -g_inh * w_exc, input->E/I `w_input`, each pair
     connected with probability p_recurrent (p_input from the input). recurrent=False
     drops the recurrent projections (the same neurons and input weights: the no-
-    recurrence ablation). Returns build(network, input_population) -> populations."""
+    recurrence ablation). Returns build(network, input_population) -> populations.
+
+    The defaults were chosen on sequential digits (:func:`row_sequence_encode`, 600
+    training / 300 test images, docs/benchmarks.md "Reservoirs"): among the settings
+    tried they gave the largest gain of the liquid over the same liquid without
+    recurrence (0.82 against 0.51 accuracy), with E rates of 50-56 Hz averaged over
+    presentations and gaps, far below saturation (500 Hz at tau_refrac 2 ms)."""
     lif = {"tau_m": 20.0, "tau_refrac": 2.0, "tau_syn_E": 5.0, "tau_syn_I": 10.0, "v_thresh": -50.0,
            "v_reset": -65.0, "v_rest": -65.0}
     lif.update(params or {})
@@ -522,6 +529,36 @@ def lsm_network(n_exc=400, n_inh=100, p_recurrent=0.1, w_exc=0.2, g_inh=4.0, p_i
         return [E, I]
 
     return build
+
+
+def row_sequence_encode(images, rows, steps_per_row=10, copies=8, max_probability=0.3, seed=0):
+    """Images as sequences for a liquid state machine: the rows of each image are shown
+    one after the other, row r during steps [r * steps_per_row, (r + 1) * steps_per_row),
+    each pixel of the current row driving `copies` input neurons that spike
+    independently in each step with probability pixel * max_probability (Bernoulli,
+    Poisson-like). At the end of a sample only the last row is being shown, so a
+    memoryless map of the current input cannot tell the classes apart; the earlier rows
+    must be remembered by the liquid.
+
+    images: samples x pixels in [0, 1] (pixels = rows x columns, row-major); returns
+    bool spikes of shape (samples, rows * steps_per_row, columns * copies), input neuron
+    c * copies + k being copy k of column c."""
+    images = np.asarray(images, dtype=np.float64)
+    rows, steps_per_row, copies = int(rows), int(steps_per_row), int(copies)
+    if images.ndim != 2:
+        raise NeurodynValueError(f"images must be a 2-D array (samples x pixels), got shape {images.shape}")
+    if rows < 1 or images.shape[1] % rows:
+        raise NeurodynValueError(f"rows must divide the {images.shape[1]} pixels of an image, got {rows}")
+    if steps_per_row < 1 or copies < 1:
+        raise NeurodynValueError(f"steps_per_row and copies must be >= 1, got {steps_per_row} and {copies}")
+    if not 0.0 < float(max_probability) <= 1.0:
+        raise NeurodynValueError(f"max_probability must be in (0, 1], got {max_probability:g}")
+    if images.size and (images.min() < 0.0 or images.max() > 1.0):
+        raise NeurodynValueError(f"images must be in [0, 1], got [{images.min():g}, {images.max():g}]")
+    columns = images.shape[1] // rows
+    probability = images.reshape(images.shape[0], rows, columns) * float(max_probability)
+    probability = np.repeat(np.repeat(probability, steps_per_row, axis=1), copies, axis=2)
+    return np.random.default_rng(int(seed)).random(probability.shape) < probability
 
 
 class LiquidStateMachine:
