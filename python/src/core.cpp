@@ -308,6 +308,65 @@ SynapseSpec make_stdp(double tau_plus, double tau_minus, double A_plus, double A
     return s;
 }
 
+// neurodyn.stdp(timing=...): the parameters each timing rule takes, and those given
+// (std::nullopt: left out). A parameter of another rule is an error naming it.
+struct StdpArguments {
+    std::string timing;
+    std::optional<double> tau_plus, tau_minus, A_plus, A_minus;
+    std::string weight_dependence;
+    double w_min, w_max, mu_plus, mu_minus;
+    std::optional<std::string> pairing;
+    double dendritic_delay_fraction;
+    std::optional<double> tau_x, tau_y, A2_plus, A3_plus, A2_minus, A3_minus;
+    std::optional<double> eta, tau, rho0;
+};
+
+SynapseSpec make_stdp_rule(const StdpArguments& a) {
+    const std::vector<std::pair<const char*, bool>> given{
+        {"tau_plus", a.tau_plus.has_value()}, {"tau_minus", a.tau_minus.has_value()}, {"A_plus", a.A_plus.has_value()},
+        {"A_minus", a.A_minus.has_value()},   {"pairing", a.pairing.has_value()},     {"tau_x", a.tau_x.has_value()},
+        {"tau_y", a.tau_y.has_value()},       {"A2_plus", a.A2_plus.has_value()},     {"A3_plus", a.A3_plus.has_value()},
+        {"A2_minus", a.A2_minus.has_value()}, {"A3_minus", a.A3_minus.has_value()},   {"eta", a.eta.has_value()},
+        {"tau", a.tau.has_value()},           {"rho0", a.rho0.has_value()}};
+    auto only = [&](const std::vector<std::string>& allowed) {
+        for (const auto& [name, is_given] : given)
+            if (is_given && std::find(allowed.begin(), allowed.end(), name) == allowed.end())
+                throw ValueError("stdp: '" + std::string(name) + "' is not a parameter of timing='" + a.timing +
+                                     "' (its parameters: " + join(allowed) + ")",
+                                 name);
+    };
+    if (a.timing == "spike_pair") {
+        only({"tau_plus", "tau_minus", "A_plus", "A_minus", "pairing"});
+        return make_stdp(a.tau_plus.value_or(20.0), a.tau_minus.value_or(20.0), a.A_plus.value_or(0.01),
+                         a.A_minus.value_or(0.01), a.weight_dependence, a.w_min, a.w_max, a.mu_plus, a.mu_minus,
+                         a.pairing.value_or("all_to_all"), a.dendritic_delay_fraction);
+    }
+    // The triplet and Vogels–Sprekeler rules: amounts in weight units clipped to [w_min,
+    // w_max] (the additive dependence's bounds; the spec refuses another dependence).
+    SynapseSpec s = make_stdp(20.0, 20.0, 0.01, 0.01, a.weight_dependence, a.w_min, a.w_max, a.mu_plus, a.mu_minus,
+                              "all_to_all", a.dendritic_delay_fraction);
+    if (a.timing == "triplet") {
+        only({"tau_plus", "tau_x", "tau_minus", "tau_y", "A2_plus", "A3_plus", "A2_minus", "A3_minus"});
+        s.timing_kind = models::StdpTimingKind::triplet;
+        models::TripletRule& r = s.triplet;
+        r = {a.tau_plus.value_or(r.tau_plus), a.tau_x.value_or(r.tau_x),     a.tau_minus.value_or(r.tau_minus),
+             a.tau_y.value_or(r.tau_y),       a.A2_plus.value_or(r.A2_plus), a.A3_plus.value_or(r.A3_plus),
+             a.A2_minus.value_or(r.A2_minus), a.A3_minus.value_or(r.A3_minus)};
+        return s;
+    }
+    if (a.timing == "vogels_sprekeler") {
+        only({"eta", "tau", "rho0"});
+        s.timing_kind = models::StdpTimingKind::vogels_sprekeler;
+        models::VogelsSprekelerRule& r = s.vogels_sprekeler;
+        r = {a.tau.value_or(r.tau), a.eta.value_or(r.eta), a.rho0.value_or(r.rho0)};
+        return s;
+    }
+    const std::vector<std::string> names{"spike_pair", "triplet", "vogels_sprekeler"};
+    throw ValueError("stdp: unknown timing '" + a.timing + "'" + did_you_mean(a.timing, names) + " (known: " + join(names) +
+                         ")",
+                     "timing");
+}
+
 ConnectorSpec make_connector(ConnectorSpec::Kind kind) {
     ConnectorSpec c;
     c.kind = kind;
@@ -967,6 +1026,31 @@ PYBIND11_MODULE(_core, m) {
         .def_property_readonly("stdp_parameters",
                                [](const SynapseSpec& s) {
                                    py::dict d;
+                                   d["timing"] = models::stdp_timing_name(s.timing_kind);
+                                   if (s.timing_kind == models::StdpTimingKind::triplet) {
+                                       const auto& t = s.triplet;
+                                       d["tau_plus"] = t.tau_plus;
+                                       d["tau_x"] = t.tau_x;
+                                       d["tau_minus"] = t.tau_minus;
+                                       d["tau_y"] = t.tau_y;
+                                       d["A2_plus"] = t.A2_plus;
+                                       d["A3_plus"] = t.A3_plus;
+                                       d["A2_minus"] = t.A2_minus;
+                                       d["A3_minus"] = t.A3_minus;
+                                       d["w_min"] = s.weight_dependence.w_min;
+                                       d["w_max"] = s.weight_dependence.w_max;
+                                       return d;
+                                   }
+                                   if (s.timing_kind == models::StdpTimingKind::vogels_sprekeler) {
+                                       const auto& t = s.vogels_sprekeler;
+                                       d["eta"] = t.eta;
+                                       d["tau"] = t.tau;
+                                       d["rho0"] = t.rho0;
+                                       d["alpha"] = t.alpha();
+                                       d["w_min"] = s.weight_dependence.w_min;
+                                       d["w_max"] = s.weight_dependence.w_max;
+                                       return d;
+                                   }
                                    d["tau_plus"] = s.timing.tau_plus;
                                    d["tau_minus"] = s.timing.tau_minus;
                                    d["A_plus"] = s.timing.A_plus;
@@ -982,6 +1066,21 @@ PYBIND11_MODULE(_core, m) {
                                })
         .def("__repr__", [](const SynapseSpec& s) {
             if (s.kind == SynapseSpec::Kind::static_synapse) return std::string("neurodyn.static_synapse()");
+            if (s.kind == SynapseSpec::Kind::stdp && s.timing_kind == models::StdpTimingKind::triplet) {
+                const auto& t = s.triplet;
+                return "neurodyn.stdp(timing='triplet', tau_plus=" + format_number(t.tau_plus) + ", tau_x=" + format_number(t.tau_x) +
+                       ", tau_minus=" + format_number(t.tau_minus) + ", tau_y=" + format_number(t.tau_y) +
+                       ", A2_plus=" + format_number(t.A2_plus) + ", A3_plus=" + format_number(t.A3_plus) +
+                       ", A2_minus=" + format_number(t.A2_minus) + ", A3_minus=" + format_number(t.A3_minus) +
+                       ", w_min=" + format_number(s.weight_dependence.w_min) +
+                       ", w_max=" + format_number(s.weight_dependence.w_max) + ")";
+            }
+            if (s.kind == SynapseSpec::Kind::stdp && s.timing_kind == models::StdpTimingKind::vogels_sprekeler) {
+                const auto& t = s.vogels_sprekeler;
+                return "neurodyn.stdp(timing='vogels_sprekeler', eta=" + format_number(t.eta) + ", tau=" + format_number(t.tau) +
+                       ", rho0=" + format_number(t.rho0) + ", w_min=" + format_number(s.weight_dependence.w_min) +
+                       ", w_max=" + format_number(s.weight_dependence.w_max) + ")";
+            }
             if (s.kind == SynapseSpec::Kind::stdp) {
                 const auto& t = s.timing;
                 const auto& w = s.weight_dependence;
@@ -999,13 +1098,32 @@ PYBIND11_MODULE(_core, m) {
         });
     m.def("static_synapse", [] { return SynapseSpec{}; });
     m.def("tsodyks_markram", &make_tsodyks_markram, py::arg("U") = 0.5, py::arg("tau_rec") = 100.0, py::arg("tau_facil") = 0.0);
-    m.def("stdp", &make_stdp,
-          "Spike-timing-dependent plasticity: PyNN's SpikePairRule with an additive, multiplicative or gutig "
-          "weight dependence (docs/plasticity.md).",
-          py::kw_only(), py::arg("tau_plus") = 20.0, py::arg("tau_minus") = 20.0, py::arg("A_plus") = 0.01,
-          py::arg("A_minus") = 0.01, py::arg("weight_dependence") = "additive", py::arg("w_min") = 0.0,
-          py::arg("w_max") = 1.0, py::arg("mu_plus") = 0.5, py::arg("mu_minus") = 0.5, py::arg("pairing") = "all_to_all",
-          py::arg("dendritic_delay_fraction") = 1.0);
+    m.def(
+        "stdp",
+        [](const std::string& timing, std::optional<double> tau_plus, std::optional<double> tau_minus,
+           std::optional<double> A_plus, std::optional<double> A_minus, const std::string& weight_dependence, double w_min,
+           double w_max, double mu_plus, double mu_minus, std::optional<std::string> pairing, double dendritic_delay_fraction,
+           std::optional<double> tau_x, std::optional<double> tau_y, std::optional<double> A2_plus,
+           std::optional<double> A3_plus, std::optional<double> A2_minus, std::optional<double> A3_minus,
+           std::optional<double> eta, std::optional<double> tau, std::optional<double> rho0) {
+            return make_stdp_rule({timing, tau_plus, tau_minus, A_plus, A_minus, weight_dependence, w_min, w_max, mu_plus,
+                                   mu_minus, pairing, dendritic_delay_fraction, tau_x, tau_y, A2_plus, A3_plus, A2_minus,
+                                   A3_minus, eta, tau, rho0});
+        },
+        "Spike-timing-dependent plasticity (docs/plasticity.md). timing='spike_pair' (default): PyNN's SpikePairRule "
+        "(tau_plus=20, tau_minus=20, A_plus=0.01, A_minus=0.01, pairing) with an additive, multiplicative or gutig "
+        "weight dependence. timing='triplet': Pfister & Gerstner's all-to-all triplet rule, NEST stdp_triplet_synapse "
+        "(tau_plus=16.8, tau_x=101, tau_minus=33.7, tau_y=125, A2_plus=5e-10, A3_plus=6.2e-3, A2_minus=7e-3, "
+        "A3_minus=2.3e-4). timing='vogels_sprekeler': Vogels et al. 2011 inhibitory plasticity, NEST "
+        "vogels_sprekeler_synapse (eta=1e-3, tau=20, rho0=5 Hz; alpha = 2 rho0 tau). The triplet and "
+        "vogels_sprekeler amplitudes are in weight units and weights are clipped to [w_min, w_max].",
+        py::kw_only(), py::arg("timing") = "spike_pair", py::arg("tau_plus") = py::none(), py::arg("tau_minus") = py::none(),
+        py::arg("A_plus") = py::none(), py::arg("A_minus") = py::none(), py::arg("weight_dependence") = "additive",
+        py::arg("w_min") = 0.0, py::arg("w_max") = 1.0, py::arg("mu_plus") = 0.5, py::arg("mu_minus") = 0.5,
+        py::arg("pairing") = py::none(), py::arg("dendritic_delay_fraction") = 1.0, py::arg("tau_x") = py::none(),
+        py::arg("tau_y") = py::none(), py::arg("A2_plus") = py::none(), py::arg("A3_plus") = py::none(),
+        py::arg("A2_minus") = py::none(), py::arg("A3_minus") = py::none(), py::arg("eta") = py::none(),
+        py::arg("tau") = py::none(), py::arg("rho0") = py::none());
 
     // ---- the spec ----
     py::class_<NetworkSpec>(m, "Spec", "A network description (NetworkSpec); filled by neurodyn.Network.")

@@ -37,7 +37,7 @@ void Simulator::build_stdp_projection(Shard& shard, std::size_t p) const {
     const auto port = static_cast<std::uint32_t>(target_model.port_index(proj.receptor));
     const GroupSlot* slot = slot_of(shard, target_pop);
     const auto size = slot ? static_cast<std::uint32_t>(slot->group->size()) : 0u;
-    StdpProjection projection(proj.synapse.timing, proj.synapse.weight_dependence, spec_.simulation.dt,
+    StdpProjection projection(proj.synapse, spec_.simulation.dt,
                               layout_[source_pop].first_global_id, layout_[source_pop].size,
                               slot ? slot->first_global_id : 0u, slot ? slot->first : 0u, size,
                               slot ? slot->input_offset + port * size : 0u);

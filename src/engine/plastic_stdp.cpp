@@ -8,11 +8,23 @@
 
 namespace neurodyn {
 
-StdpProjection::StdpProjection(const models::SpikePairRule& rule, const models::WeightDependence& dependence, double dt_ms,
-                               std::uint32_t first_source_id, std::uint32_t n_sources, std::uint32_t first_post_id,
-                               std::uint32_t first_post_index, std::uint32_t n_post, std::uint32_t first_input)
-    : rule_(rule),
-      dependence_(dependence),
+StdpProjection::StdpProjection(const SynapseSpec& synapse, double dt_ms, std::uint32_t first_source_id,
+                               std::uint32_t n_sources, std::uint32_t first_post_id, std::uint32_t first_post_index,
+                               std::uint32_t n_post, std::uint32_t first_input)
+    : kind_(synapse.timing_kind),
+      dependence_(synapse.weight_dependence),
+      relative_amplitudes_(synapse.timing_kind == models::StdpTimingKind::spike_pair),
+      negative_weights_(!relative_amplitudes_ && synapse.weight_dependence.w_max <= 0.0),
+      nearest_(false),
+      tau_pre_ms_(1.0),
+      tau_post_ms_(1.0),
+      tau_pre_slow_ms_(1.0),
+      tau_post_slow_ms_(1.0),
+      pot_pair_(0.0),
+      pot_triplet_(0.0),
+      dep_pair_(0.0),
+      dep_triplet_(0.0),
+      dep_per_pre_spike_(0.0),
       dt_ms_(dt_ms),
       first_source_id_(first_source_id),
       n_sources_(n_sources),
@@ -23,6 +35,39 @@ StdpProjection::StdpProjection(const models::SpikePairRule& rule, const models::
       pre_trace_(n_sources, 0.0),
       pre_last_step_(n_sources, -1),
       post_history_(n_post) {
+    switch (kind_) {
+        case models::StdpTimingKind::spike_pair: {
+            const models::SpikePairRule& rule = synapse.timing;
+            nearest_ = rule.pairing == models::SpikePairing::nearest_symmetric;
+            tau_pre_ms_ = rule.tau_plus;
+            tau_post_ms_ = rule.tau_minus;
+            pot_pair_ = rule.A_plus;
+            dep_pair_ = rule.A_minus;
+            break;
+        }
+        case models::StdpTimingKind::triplet: {
+            const models::TripletRule& rule = synapse.triplet;
+            tau_pre_ms_ = rule.tau_plus;
+            tau_post_ms_ = rule.tau_minus;
+            tau_pre_slow_ms_ = rule.tau_x;
+            tau_post_slow_ms_ = rule.tau_y;
+            pot_pair_ = rule.A2_plus;
+            pot_triplet_ = rule.A3_plus;
+            dep_pair_ = rule.A2_minus;
+            dep_triplet_ = rule.A3_minus;
+            pre_slow_trace_.assign(n_sources, 0.0);
+            break;
+        }
+        case models::StdpTimingKind::vogels_sprekeler: {
+            const models::VogelsSprekelerRule& rule = synapse.vogels_sprekeler;
+            tau_pre_ms_ = rule.tau;
+            tau_post_ms_ = rule.tau;
+            pot_pair_ = rule.eta;
+            dep_pair_ = rule.eta;  // the potentiation by eta o1 at a presynaptic spike
+            dep_per_pre_spike_ = rule.eta * rule.alpha();
+            break;
+        }
+    }
     prune_threshold_ = 16 * static_cast<std::size_t>(n_post) + 64;
 }
 
@@ -59,12 +104,15 @@ void StdpProjection::record_post_spikes(std::span<const Step> steps, std::span<c
         const std::uint32_t id = ids[i];
         if (id < first_post_id_ || id - first_post_id_ >= n_post_) continue;
         auto& history = post_history_[id - first_post_id_];
-        // The trace just before this spike: the previous one's, decayed (0 before the first).
-        const double before = history.empty() ? 0.0
-                                              : models::decay_trace(history.back().trace_after,
-                                                                    static_cast<double>(steps[i] - history.back().step) * dt_ms_,
-                                                                    rule_.tau_minus);
-        history.push_back({steps[i], rule_.trace_after_spike(before)});
+        // The traces just before this spike: the previous one's, decayed (0 before the first).
+        double before = 0.0, slow_before = 0.0;
+        if (!history.empty()) {
+            const double elapsed_ms = static_cast<double>(steps[i] - history.back().step) * dt_ms_;
+            before = models::decay_trace(history.back().trace_after, elapsed_ms, tau_post_ms_);
+            if (kind_ == models::StdpTimingKind::triplet)
+                slow_before = models::decay_trace(history.back().slow_before + 1.0, elapsed_ms, tau_post_slow_ms_);
+        }
+        history.push_back({steps[i], nearest_ ? 1.0 : before + 1.0, slow_before});
         ++history_entries_;
     }
 }
@@ -77,7 +125,9 @@ double StdpProjection::potentiate(double w, const std::vector<PostSpike>& histor
     for (; it != history.end() && it->step + d <= up_to; ++it) {
         // The pair (last presynaptic spike, this postsynaptic arrival): Δt = arrival - t_last > 0.
         const double delta_t_ms = static_cast<double>(it->step + d - last) * dt_ms_;
-        w = dependence_.facilitate(w, rule_.A_plus * models::decay_trace(trace, delta_t_ms, rule_.tau_plus));
+        const double pre_trace = models::decay_trace(trace, delta_t_ms, tau_pre_ms_);
+        // pot_triplet_ and slow_before are 0 but for the triplet rule: the pair rule's A_plus r1.
+        w = facilitate(w, pre_trace * (pot_pair_ + pot_triplet_ * it->slow_before));
     }
     return w;
 }
@@ -89,6 +139,11 @@ std::uint64_t StdpProjection::deliver_spike(std::uint32_t source_id, Step step, 
     const Step last = pre_last_step_[s];
     const double trace = pre_trace_[s];
     const Step after = std::max(last, potentiated_until_);
+    // Triplet: the slow presynaptic trace r2 just before this spike (t - ε).
+    const double pre_slow_before =
+        kind_ == models::StdpTimingKind::triplet && last >= 0
+            ? models::decay_trace(pre_slow_trace_[s], static_cast<double>(step - last) * dt_ms_, tau_pre_slow_ms_)
+            : 0.0;
     for (std::uint64_t k = begin; k < end; ++k) {
         const std::uint16_t d = delay_[k];
         const auto& history = post_history_[input_[k] - first_input_];
@@ -101,16 +156,25 @@ std::uint64_t StdpProjection::deliver_spike(std::uint32_t source_id, Step step, 
         // arriving in the same step gives Δt = 0 and is not paired, as in NEST).
         auto it = std::upper_bound(history.begin(), history.end(), step - d - 1,
                                    [](Step bound, const PostSpike& spike) { return bound < spike.step; });
+        double post_trace = 0.0;
         if (it != history.begin()) {
             --it;
             const double delta_t_ms = static_cast<double>(step - d - it->step) * dt_ms_;
-            w = dependence_.depress(w, rule_.A_minus * models::decay_trace(it->trace_after, delta_t_ms, rule_.tau_minus));
+            post_trace = models::decay_trace(it->trace_after, delta_t_ms, tau_post_ms_);
+        }
+        if (kind_ != models::StdpTimingKind::vogels_sprekeler) {
+            if (post_trace > 0.0) w = depress(w, post_trace * (dep_pair_ + dep_triplet_ * pre_slow_before));
+        } else {
+            // Vogels–Sprekeler: the pairs (earlier post, this pre) potentiate too, then
+            // every presynaptic spike depresses by eta alpha (NEST's order).
+            w = depress(facilitate(w, dep_pair_ * post_trace), dep_per_pre_spike_);
         }
         weight_[k] = w;
         slot_for_delay[d][input_[k]] += w;
     }
-    const double before = last < 0 ? 0.0 : models::decay_trace(trace, static_cast<double>(step - last) * dt_ms_, rule_.tau_plus);
-    pre_trace_[s] = rule_.trace_after_spike(before);
+    const double before = last < 0 ? 0.0 : models::decay_trace(trace, static_cast<double>(step - last) * dt_ms_, tau_pre_ms_);
+    pre_trace_[s] = nearest_ ? 1.0 : before + 1.0;
+    if (kind_ == models::StdpTimingKind::triplet) pre_slow_trace_[s] = pre_slow_before + 1.0;
     pre_last_step_[s] = step;
     return end - begin;
 }
@@ -187,7 +251,8 @@ std::size_t StdpProjection::bytes() const {
     for (const auto& h : post_history_) history += h.capacity() * sizeof(PostSpike) + sizeof(h);
     return row_offset_.capacity() * sizeof(std::uint64_t) + input_.capacity() * sizeof(std::uint32_t) +
            delay_.capacity() * sizeof(std::uint16_t) + weight_.capacity() * sizeof(double) +
-           pre_trace_.capacity() * sizeof(double) + pre_last_step_.capacity() * sizeof(Step) + history;
+           pre_trace_.capacity() * sizeof(double) + pre_last_step_.capacity() * sizeof(Step) +
+           pre_slow_trace_.capacity() * sizeof(double) + history;
 }
 
 }  // namespace neurodyn

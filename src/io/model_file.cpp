@@ -113,6 +113,8 @@ const std::vector<KindKeys>& synapse_kinds() {
 const std::vector<KindKeys>& stdp_timing_kinds() {
     static const std::vector<KindKeys> kinds{
         {"spike_pair", {"tau_plus", "tau_minus", "A_plus", "A_minus", "pairing"}, {}},
+        {"triplet", {"tau_plus", "tau_x", "tau_minus", "tau_y", "A2_plus", "A3_plus", "A2_minus", "A3_minus"}, {}},
+        {"vogels_sprekeler", {"tau", "eta", "rho0"}, {}},
     };
     return kinds;
 }
@@ -625,9 +627,43 @@ private:
     void read_stdp(const toml::table& table, const std::string& key, SynapseSpec& synapse) const {
         const std::string timing_key = child_key(key, "timing");
         const toml::table& timing = as_table(*table.get("timing"), timing_key);
-        read_kind(timing, timing_key, "in an stdp timing dependence", "type", "timing dependence", {"type"},
-                  stdp_timing_kinds());
-        models::SpikePairRule& rule = synapse.timing;
+        const KindKeys& timing_kind = read_kind(timing, timing_key, "in an stdp timing dependence", "type",
+                                                "timing dependence", {"type"}, stdp_timing_kinds());
+        for (const auto candidate :
+             {models::StdpTimingKind::spike_pair, models::StdpTimingKind::triplet, models::StdpTimingKind::vogels_sprekeler})
+            if (timing_kind.name == models::stdp_timing_name(candidate)) synapse.timing_kind = candidate;
+        // Each rule reads its own keys (read_kind has refused the others).
+        switch (synapse.timing_kind) {
+            case models::StdpTimingKind::spike_pair: read_spike_pair(timing, timing_key, synapse.timing); break;
+            case models::StdpTimingKind::triplet: read_triplet(timing, timing_key, synapse.triplet); break;
+            case models::StdpTimingKind::vogels_sprekeler:
+                read_vogels_sprekeler(timing, timing_key, synapse.vogels_sprekeler);
+                break;
+        }
+        read_weight_dependence(table, key, synapse);
+    }
+
+    // `timing = { type = "triplet", tau_plus = 16.8, ... }`; NEST's defaults for the keys left out.
+    void read_triplet(const toml::table& timing, const std::string& timing_key, models::TripletRule& rule) const {
+        rule.tau_plus = read_optional_number(timing, timing_key, "tau_plus", rule.tau_plus);
+        rule.tau_x = read_optional_number(timing, timing_key, "tau_x", rule.tau_x);
+        rule.tau_minus = read_optional_number(timing, timing_key, "tau_minus", rule.tau_minus);
+        rule.tau_y = read_optional_number(timing, timing_key, "tau_y", rule.tau_y);
+        rule.A2_plus = read_optional_number(timing, timing_key, "A2_plus", rule.A2_plus);
+        rule.A3_plus = read_optional_number(timing, timing_key, "A3_plus", rule.A3_plus);
+        rule.A2_minus = read_optional_number(timing, timing_key, "A2_minus", rule.A2_minus);
+        rule.A3_minus = read_optional_number(timing, timing_key, "A3_minus", rule.A3_minus);
+    }
+
+    // `timing = { type = "vogels_sprekeler", tau = 20.0, eta = 0.001, rho0 = 5.0 }`.
+    void read_vogels_sprekeler(const toml::table& timing, const std::string& timing_key,
+                               models::VogelsSprekelerRule& rule) const {
+        rule.tau = read_optional_number(timing, timing_key, "tau", rule.tau);
+        rule.eta = read_optional_number(timing, timing_key, "eta", rule.eta);
+        rule.rho0 = read_optional_number(timing, timing_key, "rho0", rule.rho0);
+    }
+
+    void read_spike_pair(const toml::table& timing, const std::string& timing_key, models::SpikePairRule& rule) const {
         rule.tau_plus = read_optional_number(timing, timing_key, "tau_plus", rule.tau_plus);
         rule.tau_minus = read_optional_number(timing, timing_key, "tau_minus", rule.tau_minus);
         rule.A_plus = read_optional_number(timing, timing_key, "A_plus", rule.A_plus);
@@ -645,6 +681,9 @@ private:
                                  "unknown spike pairing '" + name + "'" + did_you_mean(name, names) + " (known: " +
                                      join(names) + ")");
         }
+    }
+
+    void read_weight_dependence(const toml::table& table, const std::string& key, SynapseSpec& synapse) const {
         const std::string dependence_key = child_key(key, "weight_dependence");
         const toml::table& dependence = as_table(*table.get("weight_dependence"), dependence_key);
         const KindKeys& dependence_kind = read_kind(dependence, dependence_key, "in an stdp weight dependence", "type",

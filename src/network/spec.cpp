@@ -179,8 +179,37 @@ void validate_population(const NetworkSpec& spec, std::size_t index) {
 // bounds (weights drawn or listed are checked per synapse when the network is built).
 void validate_stdp(const ProjectionSpec& proj, const std::string& key) {
     const SynapseSpec& synapse = proj.synapse;
-    synapse.timing.validate(key + ".timing");
-    synapse.weight_dependence.validate(key + ".weight_dependence");
+    switch (synapse.timing_kind) {
+        case models::StdpTimingKind::spike_pair: synapse.timing.validate(key + ".timing"); break;
+        case models::StdpTimingKind::triplet: synapse.triplet.validate(key + ".timing"); break;
+        case models::StdpTimingKind::vogels_sprekeler: synapse.vogels_sprekeler.validate(key + ".timing"); break;
+    }
+    if (synapse.timing_kind == models::StdpTimingKind::spike_pair) {
+        synapse.weight_dependence.validate(key + ".weight_dependence");
+    } else {
+        // The triplet and Vogels–Sprekeler rules change the weight's magnitude by amounts in
+        // weight units and clip it (NEST's stdp_triplet_synapse, vogels_sprekeler_synapse):
+        // the additive dependence's bounds are all they use. As NEST's Wmax, the bounds may
+        // be negative (inhibition onto current-based neurons): potentiation then makes the
+        // weight more negative. They may not straddle 0.
+        const models::WeightDependence& wd = synapse.weight_dependence;
+        const std::string rule = models::stdp_timing_name(synapse.timing_kind);
+        require(wd.kind == models::WeightDependenceKind::additive, key + ".weight_dependence",
+                "the " + rule +
+                    " rule changes weights by amounts in weight units clipped to [w_min, w_max]; it takes the "
+                    "additive weight dependence only, got " +
+                    models::weight_dependence_name(wd.kind));
+        require(std::isfinite(wd.w_max), key + ".weight_dependence.w_max",
+                "the " + rule + " rule's w_max must be a finite weight, got " + format_number(wd.w_max));
+        require(std::isfinite(wd.w_min) && wd.w_min < wd.w_max, key + ".weight_dependence.w_min",
+                "the " + rule + " rule's w_min must be a finite weight < w_max (" + format_number(wd.w_max) + "), got " +
+                    format_number(wd.w_min));
+        require(wd.w_min >= 0.0 || wd.w_max <= 0.0, key + ".weight_dependence.w_min",
+                "the " + rule + " rule's bounds [w_min, w_max] = [" + format_number(wd.w_min) + ", " +
+                    format_number(wd.w_max) +
+                    "] must not straddle 0 (all weights >= 0, or all <= 0 for negative inhibitory weights, whose "
+                    "magnitude potentiation increases)");
+    }
     require(synapse.dendritic_delay_fraction == 1.0, key + ".dendritic_delay_fraction",
             "only 1 is supported (the whole delay is dendritic, as in NEST: the postsynaptic spike reaches the "
             "synapse one delay after it is emitted), got " +

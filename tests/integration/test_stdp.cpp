@@ -474,8 +474,8 @@ connector = { type = "all_to_all" }
                     "projection[0].synapse.timing.tau_plus: SpikePairRule tau_plus must be > 0 ms, got -2");
     expect_contains(message(R"(synapse = { type = "stdp", timing = { type = "spike_pair", tau_plus = -2.0 }, )" + additive + " }"),
                     "m.toml:19:");
-    expect_contains(message(R"(synapse = { type = "stdp", timing = { type = "triplet" }, )" + additive + " }"),
-                    "unknown timing dependence 'triplet'");
+    expect_contains(message(R"(synapse = { type = "stdp", timing = { type = "quadruplet" }, )" + additive + " }"),
+                    "unknown timing dependence 'quadruplet'");
     expect_contains(message(R"(synapse = { type = "stdp", timing = { type = "spike_pair" } })"),
                     "missing required key 'weight_dependence'");
     expect_contains(message(R"(synapse = { type = "stdp", timing = { type = "spike_pair" }, weight_dependence = { type = "additive", mu_plus = 1.0 } })"),

@@ -20,18 +20,29 @@
 // once. Everything a synapse reads belongs to its shard or is identical in every shard,
 // so weights are the same for any number of shards, threads and processes.
 //
+// The three timing rules (pair, triplet, Vogels–Sprekeler) share this scheme with
+// all-to-all or nearest traces: a potentiation at each postsynaptic arrival by
+//   r1 (pot_pair + pot_triplet o2(t - ε))       (r1: presynaptic trace, o2: slow post trace)
+// and, at each presynaptic spike, a depression by
+//   o1 (dep_pair + dep_triplet r2(t - ε))        (o1: postsynaptic trace, r2: slow pre trace)
+// or, for Vogels–Sprekeler, a potentiation by eta o1 then a depression by eta alpha.
+// The pair rule goes through the weight dependence (amplitudes relative to w_max, PyNN);
+// the other two add amounts in weight units and clip to [w_min, w_max] (NEST).
+//
 // Potentiation may also be applied ahead of the next presynaptic spike (bring_up_to):
 // the same operations on the weight in the same order, so the results do not change; it
 // lets the history be pruned and gives weights() the weights at the current time.
 
+#include <algorithm>
 #include <cstdint>
 #include <span>
 #include <vector>
 
 #include "neurodyn/core/time.hpp"
-#include "neurodyn/models/stdp_spike_pair.hpp"
+#include "neurodyn/models/stdp_timing.hpp"
 #include "neurodyn/models/stdp_weight_dependence.hpp"
 #include "neurodyn/network/connectivity.hpp"
+#include "neurodyn/network/spec.hpp"
 
 namespace neurodyn {
 
@@ -45,8 +56,8 @@ struct PlasticSynapseEntry {
 
 class StdpProjection {
 public:
-    StdpProjection(const models::SpikePairRule& rule, const models::WeightDependence& dependence, double dt_ms,
-                   std::uint32_t first_source_id, std::uint32_t n_sources, std::uint32_t first_post_id,
+    // The rule (timing_kind with its parameters) and the weight dependence of `synapse`.
+    StdpProjection(const SynapseSpec& synapse, double dt_ms, std::uint32_t first_source_id, std::uint32_t n_sources, std::uint32_t first_post_id,
                    std::uint32_t first_post_index, std::uint32_t n_post, std::uint32_t first_input);
 
     // Rows by source, each sorted by (delay, input); equal (source, delay, input) keep
@@ -86,7 +97,8 @@ public:
 private:
     struct PostSpike {
         Step step;           // emission step of the postsynaptic spike
-        double trace_after;  // postsynaptic trace just after it
+        double trace_after;  // postsynaptic trace o1 just after it
+        double slow_before;  // triplet: slow postsynaptic trace o2 just before it (else 0)
     };
     // Potentiation of weight k (delay d, post history `history`) by the arrivals in
     // (after, up_to] steps, for a source whose last spike was `last` with trace `trace`.
@@ -98,8 +110,29 @@ private:
     template <typename Visit>
     void for_each_generated(std::span<const IncomingSynapse> generated, Visit visit) const;
 
-    models::SpikePairRule rule_;
+    // The weight after a potentiation / depression by `amount` (>= 0): through the weight
+    // dependence for the pair rule; for the others the magnitude |w| changes by `amount` in
+    // weight units, clipped to the bounds (NEST: copysign with Wmax; negative bounds hold
+    // negative weights, which potentiation makes more negative).
+    double facilitate(double w, double amount) const {
+        if (relative_amplitudes_) return dependence_.facilitate(w, amount);
+        return negative_weights_ ? std::max(w - amount, dependence_.w_min) : std::min(w + amount, dependence_.w_max);
+    }
+    double depress(double w, double amount) const {
+        if (relative_amplitudes_) return dependence_.depress(w, amount);
+        return negative_weights_ ? std::min(w + amount, dependence_.w_max) : std::max(w - amount, dependence_.w_min);
+    }
+
+    models::StdpTimingKind kind_;
     models::WeightDependence dependence_;
+    bool relative_amplitudes_;  // spike_pair: amounts go through the weight dependence
+    bool negative_weights_;     // triplet, vogels_sprekeler: bounds <= 0 (potentiation moves towards w_min)
+    bool nearest_;              // traces restart at 1 (nearest_symmetric pairing)
+    double tau_pre_ms_, tau_post_ms_;            // fast traces r1, o1
+    double tau_pre_slow_ms_, tau_post_slow_ms_;  // triplet: slow traces r2, o2
+    double pot_pair_, pot_triplet_;              // potentiation per arrival: r1 (pot_pair + pot_triplet o2)
+    double dep_pair_, dep_triplet_;              // depression per pre spike: o1 (dep_pair + dep_triplet r2)
+    double dep_per_pre_spike_;                   // vogels_sprekeler: eta alpha
     double dt_ms_;
     std::uint32_t first_source_id_, n_sources_;
     std::uint32_t first_post_id_, first_post_index_, n_post_, first_input_;
@@ -112,6 +145,7 @@ private:
 
     std::vector<double> pre_trace_;       // per source: presynaptic trace just after its last spike
     std::vector<Step> pre_last_step_;     // per source; -1 before its first spike
+    std::vector<double> pre_slow_trace_;  // triplet, per source: r2 just after its last spike (else empty)
     std::vector<std::vector<PostSpike>> post_history_;  // per shard target neuron
     std::size_t history_entries_ = 0;
     std::size_t prune_threshold_ = 0;

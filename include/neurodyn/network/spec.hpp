@@ -13,6 +13,7 @@
 
 #include "neurodyn/core/value.hpp"
 #include "neurodyn/models/stdp_spike_pair.hpp"
+#include "neurodyn/models/stdp_timing.hpp"
 #include "neurodyn/models/stdp_weight_dependence.hpp"
 
 namespace neurodyn {
@@ -77,8 +78,13 @@ struct SynapseSpec {
     double tau_rec = 100.0;   // ms, recovery from depression, > 0
     double tau_facil = 0.0;   // ms, decay of facilitation, >= 0 (0: no facilitation)
     // stdp: timing and weight dependence (PyNN's defaults), and the part of the delay
-    // that is dendritic; only 1 (the whole delay, as NEST) is supported.
+    // that is dendritic; only 1 (the whole delay, as NEST) is supported. The timing rule
+    // is `timing` (spike_pair), `triplet` or `vogels_sprekeler` as `timing_kind` says;
+    // the last two take only the additive dependence's bounds (amplitudes in weight units).
+    models::StdpTimingKind timing_kind = models::StdpTimingKind::spike_pair;
     models::SpikePairRule timing;
+    models::TripletRule triplet;
+    models::VogelsSprekelerRule vogels_sprekeler;
     models::WeightDependence weight_dependence;
     double dendritic_delay_fraction = 1.0;
 };
