@@ -21,6 +21,7 @@
 
 #include "neurodyn/core/error.hpp"
 #include "neurodyn/engine/simulator.hpp"
+#include "integration/stdp_pairs.hpp"
 #include "neurodyn/io/model_file.hpp"
 #include "neurodyn/record/spike_recorder.hpp"
 
@@ -60,42 +61,10 @@ SynapseSpec triplet_synapse(const models::TripletRule& rule, double w_min = 0.0,
     return s;
 }
 
-// n independent synapses pre[i] -> post[i]: pre[i] fires at pre_times[i], post[i] at
-// post_times[i].
+// The forced-timing pairs network of stdp_pairs.hpp with this file's constants.
 NetworkSpec pairs_network(const std::vector<std::vector<double>>& pre_times,
                           const std::vector<std::vector<double>>& post_times, const SynapseSpec& synapse, double duration) {
-    const std::size_t n = pre_times.size();
-    NetworkSpec spec;
-    spec.simulation = {kDt, duration, 7};
-    std::vector<std::vector<double>> driver_times(n);
-    for (std::size_t i = 0; i < n; ++i)
-        for (double t : post_times[i]) driver_times[i].push_back(t - kDriveDelay);
-    spec.populations = {
-        {"pre", "SpikeSourceArray", n, {}, {}, pre_times},
-        {"driver", "SpikeSourceArray", n, {}, {}, driver_times},
-        {"post",
-         "IF_curr_delta",
-         n,
-         {{"v_rest", 0.0}, {"v_reset", 0.0}, {"v_thresh", 50.0}, {"tau_m", 1e15}, {"tau_refrac", 0.0}},
-         {{"v", 0.0}},
-         {}},
-    };
-    ProjectionSpec plastic;
-    plastic.name = "plastic";
-    plastic.source = "pre";
-    plastic.target = "post";
-    plastic.connector.kind = ConnectorSpec::Kind::one_to_one;
-    plastic.weight = kW0;
-    plastic.delay = kDelay;
-    plastic.synapse = synapse;
-    ProjectionSpec drive;
-    drive.source = "driver";
-    drive.target = "post";
-    drive.connector.kind = ConnectorSpec::Kind::one_to_one;
-    drive.weight = 100.0;
-    drive.delay = kDriveDelay;
-    spec.projections = {plastic, drive};
-    return spec;
+    return stdp_test::stdp_pairs_network(pre_times, post_times, synapse, duration, {kDt, kDelay, kDriveDelay, kW0, 50.0});
 }
 
 // Closed form of the minimal (and full) all-to-all model for n pairings at period T:

@@ -14,6 +14,7 @@
 
 #include "neurodyn/core/error.hpp"
 #include "neurodyn/engine/simulator.hpp"
+#include "integration/stdp_pairs.hpp"
 #include "neurodyn/io/model_file.hpp"
 
 using namespace neurodyn;
@@ -35,43 +36,11 @@ SynapseSpec vogels_synapse(double eta, double tau, double rho0, double w_min, do
     return s;
 }
 
-// n independent synapses pre[i] -> post[i] with forced spike times: postsynaptic
-// IF_curr_delta neurons without leak that a static 100 mV input makes fire in the step
-// it arrives; the plastic input (inhibitory, a few mV) never adds or removes a spike.
+// The forced-timing pairs network of stdp_pairs.hpp with this file's constants.
 NetworkSpec pairs_network(const std::vector<std::vector<double>>& pre_times,
                           const std::vector<std::vector<double>>& post_times, const SynapseSpec& synapse, double w0,
                           double duration) {
-    const std::size_t n = pre_times.size();
-    NetworkSpec spec;
-    spec.simulation = {kDt, duration, 7};
-    std::vector<std::vector<double>> driver_times(n);
-    for (std::size_t i = 0; i < n; ++i)
-        for (double t : post_times[i]) driver_times[i].push_back(t - kDriveDelay);
-    spec.populations = {
-        {"pre", "SpikeSourceArray", n, {}, {}, pre_times},
-        {"driver", "SpikeSourceArray", n, {}, {}, driver_times},
-        {"post",
-         "IF_curr_delta",
-         n,
-         {{"v_rest", 0.0}, {"v_reset", 0.0}, {"v_thresh", 50.0}, {"tau_m", 1e15}, {"tau_refrac", 0.0}},
-         {{"v", 0.0}},
-         {}},
-    };
-    ProjectionSpec plastic;
-    plastic.source = "pre";
-    plastic.target = "post";
-    plastic.connector.kind = ConnectorSpec::Kind::one_to_one;
-    plastic.weight = w0;
-    plastic.delay = kDelay;
-    plastic.synapse = synapse;
-    ProjectionSpec drive;
-    drive.source = "driver";
-    drive.target = "post";
-    drive.connector.kind = ConnectorSpec::Kind::one_to_one;
-    drive.weight = 100.0;
-    drive.delay = kDriveDelay;
-    spec.projections = {plastic, drive};
-    return spec;
+    return stdp_test::stdp_pairs_network(pre_times, post_times, synapse, duration, {kDt, kDelay, kDriveDelay, w0, 50.0});
 }
 
 }  // namespace
