@@ -5,6 +5,7 @@
 // from a driver makes fire in the step it arrives (at post_times[i]); the plastic input
 // (w0, far below v_thresh) never adds or removes a spike.
 
+#include <string_view>
 #include <vector>
 
 #include "neurodyn/network/spec.hpp"
@@ -55,5 +56,27 @@ inline NetworkSpec stdp_pairs_network(const std::vector<std::vector<double>>& pr
     spec.projections = {plastic, drive};
     return spec;
 }
+
+// A model file up to its one (excitatory, conductance-based) projection's `synapse`
+// key: model-file tests append their synapse table to it.
+inline constexpr std::string_view kModelFileHead = R"(
+[simulation]
+dt = 0.1
+duration = 10.0
+[[population]]
+name = "a"
+model = "SpikeSourcePoisson"
+size = 3
+params = { rate = 20.0 }
+[[population]]
+name = "b"
+model = "IF_cond_exp"
+size = 2
+[[projection]]
+source = "a"
+target = "b"
+weight = 0.004
+connector = { type = "all_to_all" }
+)";
 
 }  // namespace neurodyn::stdp_test

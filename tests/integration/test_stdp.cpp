@@ -385,25 +385,7 @@ TEST(Stdp, BadParametersAreRefusedNamingTheKey) {
 }
 
 TEST(Stdp, ModelFileSynapseTable) {
-    const std::string head = R"(
-[simulation]
-dt = 0.1
-duration = 10.0
-[[population]]
-name = "a"
-model = "SpikeSourcePoisson"
-size = 3
-params = { rate = 20.0 }
-[[population]]
-name = "b"
-model = "IF_cond_exp"
-size = 2
-[[projection]]
-source = "a"
-target = "b"
-weight = 0.004
-connector = { type = "all_to_all" }
-)";
+    const std::string head(stdp_test::kModelFileHead);
     const NetworkSpec spec = parse_model_text(head + R"(synapse = { type = "stdp", timing = { type = "spike_pair", tau_plus = 15.0, tau_minus = 30.0, A_plus = 0.02, A_minus = 0.025, pairing = "nearest_symmetric" }, weight_dependence = { type = "gutig", w_min = 0.001, w_max = 0.01, mu_plus = 0.3, mu_minus = 0.6 } }
 )",
                                                  "m.toml");

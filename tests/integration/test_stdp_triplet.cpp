@@ -332,25 +332,7 @@ TEST(StdpTriplet, BadParametersAreRefusedNamingTheKey) {
 }
 
 TEST(StdpTriplet, ModelFileTimingTable) {
-    const std::string head = R"(
-[simulation]
-dt = 0.1
-duration = 10.0
-[[population]]
-name = "a"
-model = "SpikeSourcePoisson"
-size = 3
-params = { rate = 20.0 }
-[[population]]
-name = "b"
-model = "IF_cond_exp"
-size = 2
-[[projection]]
-source = "a"
-target = "b"
-weight = 0.004
-connector = { type = "all_to_all" }
-)";
+    const std::string head(stdp_test::kModelFileHead);
     const NetworkSpec spec = parse_model_text(
         head + R"(synapse = { type = "stdp", timing = { type = "triplet", tau_plus = 16.8, tau_x = 101.0, tau_minus = 33.7, tau_y = 114.0, A2_plus = 0.0, A3_plus = 6.5e-3, A2_minus = 7.1e-3, A3_minus = 0.0 }, weight_dependence = { type = "additive", w_min = 0.0, w_max = 0.01 } }
 )",
