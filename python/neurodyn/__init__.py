@@ -27,6 +27,10 @@ from ._core import (Connector, Distribution, Synapse, all_to_all, exponential, f
                     one_to_one, static_synapse, stdp, tsodyks_markram, uniform)
 from .network import Network, Population, Projection, Simulation, Trace, load_model_file  # noqa: E402
 from .results import load_results  # noqa: E402
+from . import hebbian  # noqa: E402  (rate-based Hebbian rules: docs/plasticity.md)
+from .hebbian import AntiHebbianNetwork, HebbianLayer, HebbianSubspace  # noqa: E402
+from . import nalsm  # noqa: E402  (astrocyte-modulated STDP liquid, branching ratio: docs/plasticity.md)
+from . import prediction  # noqa: E402  ("what" and "when" prediction by a spiking reservoir: docs/computing.md)
 
 __version__ = _core.__version__
 
@@ -68,3 +72,4 @@ __all__ = [
     "NeurodynError", "NeurodynValueError", "NeurodynKeyError", "NeurodynFileError", "NeurodynFileNotFoundError",
     "NeurodynMemoryError", "NeurodynInternalError",
 ]
+__all__ += ["HebbianLayer", "AntiHebbianNetwork", "HebbianSubspace"]

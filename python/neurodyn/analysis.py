@@ -43,6 +43,7 @@ __all__ = [
     "avalanches", "fit_power_law", "compare_power_law", "branching_ratio", "branching_ratio_naive",
     "correlation_matrix", "partial_correlation", "granger", "granger_matrix", "compare_connectivity",
     "pca", "participation_ratio", "rdm", "compare_rdms", "cka", "fixed_points", "report",
+    "ei_current_correlation",
 ]
 
 SpikeData = namedtuple("SpikeData", "times ids n_neurons t_start t_stop")
@@ -57,6 +58,7 @@ Granger = namedtuple("Granger", "f_statistic p_value log_ratio df1 df2")
 Pca = namedtuple("Pca", "mean explained_variance explained_variance_ratio components scores")
 FixedPoint = namedtuple("FixedPoint", "x q is_fixed_point count eigenvalues")
 Coupling = namedtuple("Coupling", "modulation_index amplitude_distribution")
+CurrentCorrelation = namedtuple("CurrentCorrelation", "per_neuron mean")
 
 
 # --- spike data from any source ------------------------------------------------------
@@ -403,6 +405,45 @@ def branching_ratio(activity, k_max=40):
 def branching_ratio_naive(activity):
     """Naive branching ratio sum A_{t+1} / sum A_t over bins with A_t > 0 (Beggs & Plenz)."""
     return _a.branching_ratio_naive(activity)
+
+
+# --- excitation-inhibition balance ------------------------------------------------------
+
+def ei_current_correlation(excitatory, inhibitory, interval=None, filter_tau=0.0, t_start=None, t_stop=None):
+    """Detailed E/I balance (Vogels et al. 2011): the Pearson correlation, per neuron,
+    of its excitatory and inhibitory input currents over time.
+
+    `excitatory` and `inhibitory` are [samples x neurons] arrays or neurodyn Traces
+    (``sim.trace("E", "isyn_exc")``); give the inhibitory input as a magnitude, e.g.
+    ``-isyn_inh`` of IF_curr_exp (a negated Trace: pass ``-trace.values``), so that
+    inhibition that tracks excitation gives r > 0. `interval` (ms) is the sampling
+    interval (taken from the Traces' times when not given). With `filter_tau` > 0 (ms)
+    both are first low-pass filtered by a causal exponential filter of that time
+    constant, over the whole trace. The correlation uses the samples at times in
+    [t_start, t_stop) (ms; Traces only; default: all). Returns
+    ``CurrentCorrelation(per_neuron, mean)``, NaN for a neuron with a constant current."""
+    times = getattr(excitatory, "times", None)
+    e = np.asarray(getattr(excitatory, "values", excitatory), dtype=float)
+    i = np.asarray(getattr(inhibitory, "values", inhibitory), dtype=float)
+    e = e[:, None] if e.ndim == 1 else e  # one neuron
+    i = i[:, None] if i.ndim == 1 else i
+    if interval is None:
+        if times is None or len(times) < 2:
+            raise _value_error("ei_current_correlation: interval must be given for plain arrays (ms between samples)")
+        interval = float(times[1] - times[0])
+    first, end = 0, e.shape[0]
+    if t_start is not None or t_stop is not None:
+        if times is None:
+            raise _value_error("ei_current_correlation: t_start and t_stop need Traces (with times); "
+                               "slice plain arrays instead")
+        times = np.asarray(times, dtype=float)
+        half = 0.5 * float(interval)  # a sample at exactly t_start is in, one at t_stop out
+        if t_start is not None:
+            first = int(np.searchsorted(times, float(t_start) - half, side="right"))
+        if t_stop is not None:
+            end = int(np.searchsorted(times, float(t_stop) - half, side="right"))
+    result = _a.ei_current_correlation(e, i, float(interval), float(filter_tau), first, end)
+    return CurrentCorrelation(result["per_neuron"], result["mean"])
 
 
 # --- functional connectivity -----------------------------------------------------------

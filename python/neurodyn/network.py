@@ -220,6 +220,21 @@ class Network:
         self._populations[population.name] = population
         return population
 
+    def modulator(self, name, sources=None, tau=200.0, baseline=0.0, initial=0.0, release_times=(),
+                  release_amounts=()):
+        """Adds a neuromodulator signal n(t) shared by the network (docs/plasticity.md):
+        ``tau dn/dt = baseline - n``, n jumping by ``sources[p]`` at each spike of
+        population p and by ``release_amounts[k]`` at ``release_times[k]`` (ms); a running
+        simulation adds releases with :meth:`Simulation.modulate`. Dopamine-modulated STDP
+        (``neurodyn.stdp(timing="dopamine", modulator=name)``) turns it into weight change;
+        a spike-pair rule with ``modulator=name`` scales its depression by it
+        (astrocyte-modulated STDP). Declare it before the projections that read it.
+        For NEST's volume transmitter, a dopamine population's spikes add 1/tau each."""
+        self._modifiable()
+        sources = [(_name(p), float(w)) for p, w in dict(sources or {}).items()]
+        self._spec.add_modulator(str(name), sources, float(tau), float(baseline), float(initial),
+                                 [float(t) for t in release_times], [float(a) for a in release_amounts])
+
     def connect(self, source, target, connector, weight=0.0, delay=1.0, receptor="excitatory",
                 synapse=None, name=""):
         """Connects `source` to `target` and returns the :class:`Projection`.
@@ -328,6 +343,41 @@ class Network:
             variables = [variables]
         self._spec.add_recorder("state", _name(population), neurons, [str(v) for v in variables], float(interval))
 
+    def homeostasis(self, population, type, target_rate, eta, tau=1000.0, interval=None, min=None, max=None):
+        """Homeostatic plasticity of `population` towards `target_rate` (Hz), per neuron
+        (docs/plasticity.md, "Homeostasis"); the model file's ``homeostasis = {...}``.
+
+        Each neuron estimates its rate r with time constant `tau` (ms), then by `type`:
+        ``"adaptive_threshold"`` moves v_thresh by eta (r - target_rate) per second (`eta`
+        in mV/(Hz s)); ``"intrinsic"`` moves i_offset by -eta (r - target_rate) per
+        second (nA/(Hz s)); ``"synaptic_scaling"`` multiplies, every `interval` ms
+        (default 1000), the weights of the stdp projections onto the population's
+        excitatory receptor by 1 + eta interval (target_rate - r) (`eta` in 1/(Hz s);
+        connect those projections first). `min`, `max` bound the adapted parameter.
+        Read the adapted values with :meth:`Simulation.param` and the rate estimates with
+        :meth:`Simulation.homeostasis_rates`."""
+        self._modifiable()
+        name = _name(population)
+        if name not in self._populations:
+            raise NeurodynKeyError(f"unknown population '{name}' (populations: "
+                                   f"{', '.join(self._populations) or 'none'})")
+        fields = {"target_rate": target_rate, "eta": eta, "tau": tau, "interval": interval, "min": min, "max": max}
+        self._spec.set_homeostasis(self._populations[name].index, str(type), fields)
+
+    def record_weights(self, projection, synapses, interval):
+        """Samples the weights of chosen synapses of an ``neurodyn.stdp`` `projection`
+        (handle, name or index) every `interval` ms (a whole number of steps) from t = 0;
+        `synapses` are indices in the order of :meth:`Simulation.weights`. Each sample
+        is the weight at that time with every pairing that has reached the synapse
+        applied. Read them with :meth:`Simulation.weight_trace`; returns the recorder's
+        index (docs/plasticity.md)."""
+        self._modifiable()
+        if isinstance(projection, Projection):
+            projection = projection.index
+        if self._scale != 1.0:
+            _refuse_unscalable(f"record[{self._spec.n_recorders}].synapses", "a list of synapse indices")
+        return self._spec.add_weight_recorder(projection, synapses, float(interval))
+
     # --- building and running -------------------------------------------------------
 
     def check(self):
@@ -411,6 +461,30 @@ class Trace:
     def __repr__(self):
         return (f"<Trace {self.population}.{self.variable} ({self.unit}): {self.values.shape[0]} samples "
                 f"x {self.values.shape[1]} neurons>")
+
+
+class WeightTrace:
+    """Samples of the weights of chosen synapses (:meth:`Network.record_weights`):
+    ``times`` (ms, one per sample), ``values`` (samples x synapses), ``synapses`` (the
+    indices of the columns in the order of :meth:`Simulation.weights`), ``projection``
+    (its index) and ``unit``. Unpacks as ``times, values = trace``."""
+
+    __slots__ = ("projection", "times", "values", "synapses", "unit", "recorder")
+
+    def __init__(self, projection, times, values, synapses, unit, recorder):
+        self.projection = projection
+        self.times = times
+        self.values = values
+        self.synapses = synapses
+        self.unit = unit
+        self.recorder = recorder
+
+    def __iter__(self):
+        return iter((self.times, self.values))
+
+    def __repr__(self):
+        return (f"<WeightTrace of projection {self.projection} ({self.unit}): {self.values.shape[0]} samples "
+                f"x {self.values.shape[1]} synapses>")
 
 
 class Simulation:
@@ -511,6 +585,22 @@ class Simulation:
         per synapse in the order of :meth:`connections`, each within [w_min, w_max]."""
         self._core.set_weights(self._projection_index(projection), values)
 
+    def eligibilities(self, projection):
+        """The eligibility traces c of a ``neurodyn.stdp(timing="dopamine")`` projection at
+        the current time, one per synapse in the order of :meth:`connections`."""
+        return self._core.eligibilities(self._projection_index(projection))
+
+    def modulate(self, name, amount, at=None):
+        """Releases `amount` (the modulator's unit) into modulator `name`
+        (:meth:`Network.modulator`): now (the next simulated step), or at time `at` (ms,
+        not in the past) -- a reward delivered later, as in Izhikevich (2007). Under
+        mpirun every rank makes the same calls (the same script does)."""
+        self._core.modulate(str(name), float(amount), None if at is None else float(at))
+
+    def modulator(self, name):
+        """The value of modulator `name` at the current time."""
+        return self._core.modulator_value(str(name))
+
     def _projection_index(self, projection):
         if isinstance(projection, Projection):
             return projection.index
@@ -530,6 +620,17 @@ class Simulation:
         """Sets state `variable` of every neuron of `population`: one number for all,
         or an array of one finite value per neuron. Takes effect from the next step."""
         self._core.set_state(_name(population), str(variable), values)
+
+    def param(self, population, name):
+        """The current value of parameter `name` of every neuron of `population`, as a new
+        float64 array: with homeostasis (:meth:`Network.homeostasis`), the v_thresh or
+        i_offset it has adapted so far."""
+        return self._core.get_param(_name(population), str(name))
+
+    def homeostasis_rates(self, population):
+        """Each neuron's rate estimate r (Hz) of a population with homeostasis, as a new
+        float64 array (the r its rule compares with the target rate)."""
+        return self._core.homeostasis_rates(_name(population))
 
     def set_param(self, population, name, values):
         """Sets parameter `name` of every neuron of `population` between runs: one
@@ -571,6 +672,28 @@ class Simulation:
                                      f"({indices}); choose one with recorder=")
         times, values, neurons, unit, _ = traces[0]
         return Trace(population, str(variable), times, values, neurons, unit)
+
+    def weight_trace(self, projection=None, recorder=None):
+        """The weight samples recorded so far by :meth:`Network.record_weights`, as a
+        :class:`WeightTrace` (``times, values = sim.weight_trace("EE")``): times (ms) and
+        values (samples x synapses). `projection` (handle, name or index) picks the
+        recorder of that projection; `recorder` (the index record_weights returned)
+        picks one when a projection has several; with neither, the only one."""
+        recorders = list(self._core.weight_recorders())
+        if projection is not None:
+            index = self._projection_index(projection)
+            recorders = [r for r in recorders if r[1] == index]
+        if recorder is not None:
+            recorders = [r for r in recorders if r[0] == int(recorder)]
+        if len(recorders) != 1:
+            what = "" if projection is None else f" of projection {projection!r}"
+            what += "" if recorder is None else f" with index {recorder}"
+            if not recorders:
+                raise NeurodynKeyError(f"no weights recorder{what} (use Network.record_weights)")
+            raise NeurodynValueError(f"several weights recorders{what} ({', '.join(str(r[0]) for r in recorders)}); "
+                                     f"choose one with recorder=")
+        times, values, synapses, index, unit = self._core.weight_trace(recorders[0][0])
+        return WeightTrace(index, times, values, synapses, unit, recorders[0][0])
 
     # --- facts ----------------------------------------------------------------------
 

@@ -6,6 +6,7 @@ From Python::
     import neurodyn.plot as ndplot
     fig = ndplot.raster(sim)                # every population whose spikes are recorded
     fig = ndplot.traces(sim, "E", "v")      # recorded samples of E.v
+    fig = ndplot.weights(sim, "EE")         # weights recorded by Network.record_weights
     fig.savefig("brunel.png")
 
 The same drawing makes the figure of a result file, ``plot_result_file`` (what
@@ -344,6 +345,28 @@ def traces(sim, population, variable, max_traces=TRACES_SHOWN, t_start=None, t_s
     t_stop = sim.t if t_stop is None else float(t_stop)
     draw_traces(ax, trace.times, trace.values, trace.neurons, trace.population, trace.variable, trace.unit,
                 t_start, t_stop, max_traces)
+    ax.set_xlabel("time (ms)")
+    ax.set_xlim(t_start, t_stop)
+    fig.tight_layout()
+    return fig
+
+
+def weights(sim, projection=None, recorder=None, max_traces=TRACES_SHOWN, t_start=None, t_stop=None, ax=None):
+    """Draws the weights recorded by ``Network.record_weights`` (the first `max_traces`
+    recorded synapses of `projection`, or of weights recorder `recorder`) into `ax`, or
+    into a new figure. Returns the Figure."""
+    import matplotlib.pyplot as plt
+
+    trace = sim.weight_trace(projection, recorder=recorder)
+    if ax is None:
+        fig, ax = plt.subplots(figsize=(10, 3))
+    else:
+        fig = ax.figure
+    t_start = 0.0 if t_start is None else float(t_start)
+    t_stop = sim.t if t_stop is None else float(t_stop)
+    names = sim._core.projection_names()
+    draw_traces(ax, trace.times, trace.values, trace.synapses, f"{names[trace.projection]} synapse", "weight",
+                trace.unit, t_start, t_stop, max_traces)
     ax.set_xlabel("time (ms)")
     ax.set_xlim(t_start, t_stop)
     fig.tight_layout()

@@ -441,10 +441,11 @@ class ThreeFactorReadout:
         dW = eta * error * gate * e,     e <- decay * e + s     (the presynaptic trace)
 
     with error = target - z (the third factor, one per output), gate a scalar per step
-    (1: learn, 0: not; e.g. a reward window) and decay = exp(-1/tau_steps) (tau_steps =
-    0: e = s). With gate = 1 and tau_steps = 0 it is the delta rule (Widrow-Hoff LMS),
-    which converges to the least-squares readout for eta below 2 / (largest eigenvalue
-    of the states' correlation matrix)."""
+    (1: learn, 0: not; e.g. a reward window), or one per step and output (each output
+    its own window, e.g. an attention gate; neurodyn.prediction), and decay =
+    exp(-1/tau_steps) (tau_steps = 0: e = s). With gate = 1 and tau_steps = 0 it is the
+    delta rule (Widrow-Hoff LMS), which converges to the least-squares readout for eta
+    below 2 / (largest eigenvalue of the states' correlation matrix)."""
 
     def __init__(self, inputs, outputs=1, eta=1e-3, tau_steps=0.0, bias=True):
         self.inputs, self.outputs = int(inputs), int(outputs)
@@ -469,13 +470,17 @@ class ThreeFactorReadout:
 
     def train(self, states, target, gate=1.0):
         """One pass over the steps of `states` (steps x inputs) towards `target`
-        (steps x outputs); `gate`: a number or one value per step. Returns the error
-        before each step's update (steps x outputs)."""
+        (steps x outputs); `gate`: a number, one value per step, or one per step and
+        output (steps x outputs). Returns the error before each step's update (steps x
+        outputs)."""
         s = self._states(states)
         target = _matrix(target, "target")
         if target.shape != (s.shape[0], self.outputs):
             raise NeurodynValueError(f"target must have shape ({s.shape[0]}, {self.outputs}), got {target.shape}")
-        gate = np.broadcast_to(np.asarray(gate, dtype=np.float64), (s.shape[0],))
+        gate = np.asarray(gate, dtype=np.float64)
+        if gate.ndim == 2:
+            return self._train_gated_per_output(s, target, gate)
+        gate = np.broadcast_to(gate, (s.shape[0],))
         errors = np.empty_like(target)
         w, e, eta, decay = self.weights, self.trace, self.eta, self.decay
         for n in range(s.shape[0]):
@@ -485,6 +490,24 @@ class ThreeFactorReadout:
             errors[n] = error
             if gate[n] != 0.0:
                 w += (eta * gate[n]) * np.outer(error, e)
+        return errors[:, 0] if self.outputs == 1 else errors
+
+    def _train_gated_per_output(self, s, target, gate):
+        """train() with a gate per step and output: output k learns by
+        eta * error_k * gate[n, k] * e."""
+        if gate.shape != target.shape:
+            raise NeurodynValueError(f"gate must be a number, one value per step or one per step and output "
+                                     f"{target.shape}, got shape {gate.shape}")
+        errors = np.empty_like(target)
+        w, e, eta, decay = self.weights, self.trace, self.eta, self.decay
+        for n in range(s.shape[0]):
+            e *= decay
+            e += s[n]
+            error = target[n] - w @ s[n]
+            errors[n] = error
+            gated_error = gate[n] * error
+            if gated_error.any():
+                w += eta * np.outer(gated_error, e)
         return errors[:, 0] if self.outputs == 1 else errors
 
 

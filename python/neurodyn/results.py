@@ -37,7 +37,13 @@ def load_results(path):
          "spikes":  {population: {"times": float64 ms, "ids": int64, "n_neurons": int or None}},
          "state":   {population: {variable: {"times": float64 ms (samples,),
                                              "values": float64 (samples x neurons),
-                                             "neurons": int64, "unit": str}}}}
+                                             "neurons": int64, "unit": str}}},
+         "weight_traces": {name: {"times": float64 ms (samples,),
+                                  "values": float64 (samples x synapses),
+                                  "synapses", "sources", "targets": int64,
+                                  "projection": str, "unit": str}}}
+
+    (weight_traces: the weights recorders' samples, docs/output-format.md).
 
     NeurodynFileNotFoundError for a missing file, NeurodynFileError for a file that is
     not a neurodyn result (or is of a newer format).
@@ -60,7 +66,7 @@ def load_results(path):
             raise NeurodynFileError(f"'{path}' has format_version {attrs['format_version']}; this neurodyn reads "
                                     f"up to {FORMAT_VERSION}")
         result = {"attrs": attrs, "summary": _attrs(f["summary"]) if "summary" in f else {}, "spikes": {},
-                  "state": {}}
+                  "state": {}, "weight_traces": {}}
         for name, group in f.get("spikes", {}).items():
             if "timestamps" not in group or "node_ids" not in group:
                 continue
@@ -80,4 +86,14 @@ def load_results(path):
                     "neurons": group["mapping/node_ids"][()].astype(np.int64),
                     "unit": str(_text(group["data"].attrs.get("units", ""))),
                 }
+        for name, group in f.get("weight_traces", {}).items():
+            data = group["data"][()]
+            t0, _, interval = (float(x) for x in group["time"][()])
+            result["weight_traces"][name] = {
+                "times": t0 + interval * np.arange(data.shape[0]),
+                "values": data,
+                **{key + "s": group[key][()].astype(np.int64) for key in ("synapse", "source", "target")},
+                "projection": str(_text(group.attrs.get("projection", ""))),
+                "unit": str(_text(group["data"].attrs.get("units", ""))),
+            }
     return result

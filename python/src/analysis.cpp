@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "numpy_arrays.hpp"
+#include "neurodyn/analysis/balance.hpp"
 #include "neurodyn/analysis/connectivity.hpp"
 #include "neurodyn/analysis/criticality.hpp"
 #include "neurodyn/analysis/fft.hpp"
@@ -613,6 +614,31 @@ void bind_analysis(py::module_& parent) {
             return d;
         },
         arg("scores"), arg("truth"), arg("threshold"), arg("include_diagonal") = false);
+
+    // ---- excitation-inhibition balance ---------------------------------------------
+    m.def(
+        "ei_current_correlation",
+        [](const Doubles& excitatory, const Doubles& inhibitory, double interval_ms, double filter_tau_ms,
+           std::size_t first_sample, std::size_t end_sample) {
+            const auto e = matrix_of(excitatory, "ei_current_correlation", "excitatory");
+            const auto i = matrix_of(inhibitory, "ei_current_correlation", "inhibitory");
+            if (i.rows != e.rows || i.columns != e.columns)
+                fail("ei_current_correlation", "inhibitory",
+                     "must have the shape of excitatory (" + std::to_string(e.rows) + " x " + std::to_string(e.columns) +
+                         "), got " + std::to_string(i.rows) + " x " + std::to_string(i.columns));
+            an::CurrentCorrelation c;
+            {
+                py::gil_scoped_release release;
+                c = an::ei_current_correlation(e.data, i.data, e.rows, e.columns, interval_ms, filter_tau_ms, first_sample,
+                                               end_sample);
+            }
+            py::dict d;
+            d["per_neuron"] = to_numpy(std::move(c.per_neuron));
+            d["mean"] = c.mean;
+            return d;
+        },
+        arg("excitatory"), arg("inhibitory"), arg("interval_ms"), arg("filter_tau_ms"), arg("first_sample"),
+        arg("end_sample"));
 
     // ---- geometry ------------------------------------------------------------------
     m.def(

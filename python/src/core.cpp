@@ -38,6 +38,7 @@
 #include "neurodyn/network/spec.hpp"
 #include "neurodyn/record/hdf5_recorder.hpp"
 #include "neurodyn/record/spike_recorder.hpp"
+#include "neurodyn/record/weight_trace_recorder.hpp"
 
 namespace py = pybind11;
 using namespace neurodyn;
@@ -319,6 +320,8 @@ struct StdpArguments {
     double dendritic_delay_fraction;
     std::optional<double> tau_x, tau_y, A2_plus, A3_plus, A2_minus, A3_minus;
     std::optional<double> eta, tau, rho0;
+    std::optional<double> tau_c, b;
+    std::string modulator;
 };
 
 SynapseSpec make_stdp_rule(const StdpArguments& a) {
@@ -327,7 +330,8 @@ SynapseSpec make_stdp_rule(const StdpArguments& a) {
         {"A_minus", a.A_minus.has_value()},   {"pairing", a.pairing.has_value()},     {"tau_x", a.tau_x.has_value()},
         {"tau_y", a.tau_y.has_value()},       {"A2_plus", a.A2_plus.has_value()},     {"A3_plus", a.A3_plus.has_value()},
         {"A2_minus", a.A2_minus.has_value()}, {"A3_minus", a.A3_minus.has_value()},   {"eta", a.eta.has_value()},
-        {"tau", a.tau.has_value()},           {"rho0", a.rho0.has_value()}};
+        {"tau", a.tau.has_value()},           {"rho0", a.rho0.has_value()},           {"tau_c", a.tau_c.has_value()},
+        {"b", a.b.has_value()},               {"modulator", !a.modulator.empty()}};
     auto only = [&](const std::vector<std::string>& allowed) {
         for (const auto& [name, is_given] : given)
             if (is_given && std::find(allowed.begin(), allowed.end(), name) == allowed.end())
@@ -336,10 +340,12 @@ SynapseSpec make_stdp_rule(const StdpArguments& a) {
                                  name);
     };
     if (a.timing == "spike_pair") {
-        only({"tau_plus", "tau_minus", "A_plus", "A_minus", "pairing"});
-        return make_stdp(a.tau_plus.value_or(20.0), a.tau_minus.value_or(20.0), a.A_plus.value_or(0.01),
-                         a.A_minus.value_or(0.01), a.weight_dependence, a.w_min, a.w_max, a.mu_plus, a.mu_minus,
-                         a.pairing.value_or("all_to_all"), a.dendritic_delay_fraction);
+        only({"tau_plus", "tau_minus", "A_plus", "A_minus", "pairing", "modulator"});
+        SynapseSpec s = make_stdp(a.tau_plus.value_or(20.0), a.tau_minus.value_or(20.0), a.A_plus.value_or(0.01),
+                                  a.A_minus.value_or(0.01), a.weight_dependence, a.w_min, a.w_max, a.mu_plus, a.mu_minus,
+                                  a.pairing.value_or("all_to_all"), a.dendritic_delay_fraction);
+        s.modulator = a.modulator;
+        return s;
     }
     // The triplet and Vogels–Sprekeler rules: amounts in weight units clipped to [w_min,
     // w_max] (the additive dependence's bounds; the spec refuses another dependence).
@@ -361,7 +367,16 @@ SynapseSpec make_stdp_rule(const StdpArguments& a) {
         r = {a.tau.value_or(r.tau), a.eta.value_or(r.eta), a.rho0.value_or(r.rho0)};
         return s;
     }
-    const std::vector<std::string> names{"spike_pair", "triplet", "vogels_sprekeler"};
+    if (a.timing == "dopamine") {
+        only({"tau_plus", "tau_minus", "A_plus", "A_minus", "tau_c", "b", "modulator"});
+        s.timing_kind = models::StdpTimingKind::dopamine;
+        models::DopamineRule& r = s.dopamine;
+        r = {a.tau_plus.value_or(r.tau_plus), a.tau_minus.value_or(r.tau_minus), a.A_plus.value_or(r.A_plus),
+             a.A_minus.value_or(r.A_minus),   a.tau_c.value_or(r.tau_c),         a.b.value_or(r.b)};
+        s.modulator = a.modulator;
+        return s;
+    }
+    const std::vector<std::string> names{"spike_pair", "triplet", "vogels_sprekeler", "dopamine"};
     throw ValueError("stdp: unknown timing '" + a.timing + "'" + did_you_mean(a.timing, names) + " (known: " + join(names) +
                          ")",
                      "timing");
@@ -520,6 +535,85 @@ std::size_t add_recorder(NetworkSpec& spec, const std::string& kind, const std::
     return spec.recorders.size() - 1;
 }
 
+// Gives population `index` the homeostasis `type` with the values in `fields` (target_rate,
+// eta, tau, interval, min, max; None leaves the default), as the model file's
+// `homeostasis = { type = ..., ... }` (docs/plasticity.md); validated at once, undone if refused.
+void set_homeostasis(NetworkSpec& spec, std::size_t index, const std::string& type, const py::dict& fields) {
+    if (index >= spec.populations.size())
+        throw KeyError("there is no population " + std::to_string(index) + " (the network has " +
+                       std::to_string(spec.populations.size()) + ")");
+    const std::string key = population_key(index) + ".homeostasis";
+    HomeostasisSpec h;
+    std::vector<std::string> names;
+    for (const auto kind : {HomeostasisSpec::Kind::adaptive_threshold, HomeostasisSpec::Kind::intrinsic,
+                            HomeostasisSpec::Kind::synaptic_scaling}) {
+        names.push_back(homeostasis_kind_name(kind));
+        if (type == names.back()) h.kind = kind;
+    }
+    if (h.kind == HomeostasisSpec::Kind::none)
+        throw KeyError(key + ".type: unknown homeostasis type '" + type + "'" + did_you_mean(type, names) + " (known: " +
+                           join(names) + ")",
+                       key + ".type");
+    const bool scaling = h.kind == HomeostasisSpec::Kind::synaptic_scaling;
+    for (const auto& [k, v] : fields) {
+        const std::string field = py::cast<std::string>(py::str(k));
+        const std::string fkey = key + "." + field;
+        if (v.is_none()) continue;
+        const bool applies = field == "target_rate" || field == "eta" || field == "tau" ||
+                             (field == "interval" && scaling) || ((field == "min" || field == "max") && !scaling);
+        if (!applies)
+            throw KeyError(fkey + ": '" + field + "' does not apply to homeostasis type '" + type + "' (its keys: " +
+                               (scaling ? "target_rate, eta, tau, interval" : "target_rate, eta, tau, min, max") + ")",
+                           fkey);
+        const double value = to_double(v, fkey);
+        if (field == "target_rate") h.target_rate = value;
+        else if (field == "eta") h.eta = value;
+        else if (field == "tau") h.tau = value;
+        else if (field == "interval") h.interval = value;
+        else if (field == "min") h.min = value;
+        else h.max = value;
+    }
+    const HomeostasisSpec old = spec.populations[index].homeostasis;
+    transact(spec, [&] { spec.populations[index].homeostasis = h; }, [&] { spec.populations[index].homeostasis = old; });
+}
+
+// A weights recorder (docs/plasticity.md): `projection` is a name (str) or an index.
+std::size_t add_weight_recorder(NetworkSpec& spec, const py::object& projection, const py::object& synapses, double interval) {
+    const std::string key = recorder_key(spec.recorders.size());
+    RecorderSpec rec;
+    rec.kind = RecorderSpec::Kind::weights;
+    if (py::isinstance<py::str>(projection)) {
+        rec.projection = py::cast<std::string>(projection);
+    } else if (py::isinstance<py::int_>(projection) && !py::isinstance<py::bool_>(projection)) {
+        const auto index = py::cast<std::int64_t>(projection);
+        if (index < 0)
+            throw KeyError(key + ".projection: there is no projection " + std::to_string(index), key + ".projection");
+        rec.projection_index = index;
+    } else {
+        type_error(key + ".projection", "a projection, its name or its index", projection);
+    }
+    const std::string synapses_key = key + ".synapses";
+    py::array generic;
+    if (!py::isinstance<py::str>(synapses)) {
+        try {
+            generic = py::array::ensure(synapses);
+        } catch (const py::error_already_set&) {
+        }
+    }
+    if (!generic || (generic.size() > 0 && generic.dtype().kind() != 'i' && generic.dtype().kind() != 'u'))
+        type_error(synapses_key, "a list or array of synapse indices (integers)", synapses);
+    auto values = py::array_t<std::int64_t, py::array::c_style | py::array::forcecast>::ensure(generic);
+    for (py::ssize_t i = 0; i < values.size(); ++i) {
+        const std::int64_t v = values.data()[i];
+        const std::string element = synapses_key + "[" + std::to_string(i) + "]";
+        if (v < 0) throw ValueError(element + ": expected an integer >= 0, got " + std::to_string(v), element);
+        rec.synapses.push_back(static_cast<std::uint64_t>(v));
+    }
+    rec.interval = interval;
+    transact(spec, [&] { spec.recorders.push_back(std::move(rec)); }, [&] { spec.recorders.pop_back(); });
+    return spec.recorders.size() - 1;
+}
+
 // ---- the simulation ----------------------------------------------------------------
 
 // Keeps every sample of every state probe since the start.
@@ -577,6 +671,10 @@ public:
         traces_ = std::make_unique<TraceRecorder>(*simulator_);
         simulator_->add_observer(spikes_.get());
         simulator_->add_observer(traces_.get());
+        if (!simulator_->weight_probes().empty()) {
+            weight_traces_ = std::make_unique<WeightTraceRecorder>(*simulator_);
+            simulator_->add_observer(weight_traces_.get());
+        }
         // Under mpirun rank 0 writes the result file: it observes every rank's spikes and
         // state samples. A file it cannot create stops every rank.
         output_path_ = output;
@@ -654,6 +752,17 @@ public:
         return py::make_tuple(to_numpy(std::move(times)), to_numpy(std::move(ids)));
     }
 
+    // Homeostasis: current parameter values (v_thresh, i_offset move) and rate estimates.
+    py::array_t<double> get_param(const std::string& population, const std::string& parameter) const {
+        check_idle();
+        return to_numpy(simulator_->get_param(population, parameter));
+    }
+
+    py::array_t<double> homeostasis_rates(const std::string& population) const {
+        check_idle();
+        return to_numpy(simulator_->homeostasis_rates(population));
+    }
+
     py::array_t<double> get_state(const std::string& population, const std::string& variable) const {
         check_idle();
         return to_numpy(simulator_->get_state(population, variable));
@@ -708,6 +817,21 @@ public:
         check_idle();
         return to_numpy(simulator_->weights(index));
     }
+
+    // Dopamine rule: the eligibility traces, in the order of connections(index).
+    py::array_t<double> eligibilities(std::size_t index) {
+        check_idle();
+        return to_numpy(simulator_->eligibilities(index));
+    }
+
+    // A release of `amount` into modulator `name` now (at = None) or at time `at` (ms,
+    // not before now).
+    void modulate(const std::string& name, double amount, std::optional<double> at) {
+        check_idle();
+        simulator_->modulate(name, amount, at.value_or(-1.0));
+    }
+
+    double modulator_value(const std::string& name) const { return simulator_->modulator_value(name); }
 
     void set_weights(std::size_t index, const py::object& values) {
         check_idle();
@@ -786,6 +910,32 @@ public:
             out.append(py::make_tuple(to_numpy(std::move(times)), to_numpy(std::move(values), {rows, columns}),
                                       to_numpy(std::move(neurons)), probes[i].unit, traces[i].recorder));
         }
+        return out;
+    }
+
+    // The samples of the weights recorder that is recorder `recorder` of the spec:
+    // (times, values [samples x synapses], synapses, projection index, unit).
+    py::tuple weight_trace(std::size_t recorder) const {
+        check_idle();
+        const auto& probes = simulator_->weight_probes();
+        for (std::size_t i = 0; i < probes.size(); ++i) {
+            if (probes[i].recorder != recorder) continue;
+            const auto& trace = weight_traces_->traces()[i];
+            const auto rows = static_cast<py::ssize_t>(trace.times.size());
+            const auto columns = static_cast<py::ssize_t>(probes[i].synapses.size());
+            std::vector<double> times(trace.times), values(trace.values);
+            std::vector<std::int64_t> synapses(probes[i].synapses.begin(), probes[i].synapses.end());
+            return py::make_tuple(to_numpy(std::move(times)), to_numpy(std::move(values), {rows, columns}),
+                                  to_numpy(std::move(synapses)), probes[i].projection,
+                                  weight_unit(simulator_->spec(), probes[i].projection));
+        }
+        throw KeyError("recorder " + std::to_string(recorder) + " is not a weights recorder");
+    }
+
+    // (recorder index, projection index) of every weights recorder, in spec order.
+    py::list weight_recorders() const {
+        py::list out;
+        for (const auto& probe : simulator_->weight_probes()) out.append(py::make_tuple(probe.recorder, probe.projection));
         return out;
     }
 
@@ -871,6 +1021,7 @@ private:
     std::unique_ptr<Simulator> simulator_;
     std::unique_ptr<SpikeRecorder> spikes_;
     std::unique_ptr<TraceRecorder> traces_;
+    std::unique_ptr<WeightTraceRecorder> weight_traces_;  // only when there are weights recorders
     std::unique_ptr<Hdf5Recorder> output_;
     std::string output_path_;
     double run_seconds_ = 0.0;
@@ -914,6 +1065,7 @@ void bind_analysis(py::module_& m);  // analysis.cpp: the submodule _core.analys
 void bind_reservoir(py::module_& m);  // reservoir.cpp: the submodule _core.reservoir
 void bind_training(py::module_& m);   // training.cpp: the submodule _core.training
 void bind_event_training(py::module_& m);  // event_training.cpp: EventProp and learnable delays
+void bind_hebbian(py::module_& m);  // hebbian.cpp: the submodule _core.hebbian (rate-based Hebbian rules)
 
 PYBIND11_MODULE(_core, m) {
     m.doc() = "neurodyn's C++ engine (use the `neurodyn` package rather than this module)";
@@ -923,6 +1075,7 @@ PYBIND11_MODULE(_core, m) {
     bind_reservoir(m);
     bind_training(m);
     bind_event_training(m);
+    bind_hebbian(m);
 
     m.def(
         "set_error_classes",
@@ -1041,6 +1194,19 @@ PYBIND11_MODULE(_core, m) {
                                        d["w_max"] = s.weight_dependence.w_max;
                                        return d;
                                    }
+                                   if (s.timing_kind == models::StdpTimingKind::dopamine) {
+                                       const auto& t = s.dopamine;
+                                       d["tau_plus"] = t.tau_plus;
+                                       d["tau_minus"] = t.tau_minus;
+                                       d["A_plus"] = t.A_plus;
+                                       d["A_minus"] = t.A_minus;
+                                       d["tau_c"] = t.tau_c;
+                                       d["b"] = t.b;
+                                       d["modulator"] = s.modulator;
+                                       d["w_min"] = s.weight_dependence.w_min;
+                                       d["w_max"] = s.weight_dependence.w_max;
+                                       return d;
+                                   }
                                    if (s.timing_kind == models::StdpTimingKind::vogels_sprekeler) {
                                        const auto& t = s.vogels_sprekeler;
                                        d["eta"] = t.eta;
@@ -1105,10 +1271,11 @@ PYBIND11_MODULE(_core, m) {
            double w_max, double mu_plus, double mu_minus, std::optional<std::string> pairing, double dendritic_delay_fraction,
            std::optional<double> tau_x, std::optional<double> tau_y, std::optional<double> A2_plus,
            std::optional<double> A3_plus, std::optional<double> A2_minus, std::optional<double> A3_minus,
-           std::optional<double> eta, std::optional<double> tau, std::optional<double> rho0) {
+           std::optional<double> eta, std::optional<double> tau, std::optional<double> rho0, std::optional<double> tau_c,
+           std::optional<double> b, const std::string& modulator) {
             return make_stdp_rule({timing, tau_plus, tau_minus, A_plus, A_minus, weight_dependence, w_min, w_max, mu_plus,
                                    mu_minus, pairing, dendritic_delay_fraction, tau_x, tau_y, A2_plus, A3_plus, A2_minus,
-                                   A3_minus, eta, tau, rho0});
+                                   A3_minus, eta, tau, rho0, tau_c, b, modulator});
         },
         "Spike-timing-dependent plasticity (docs/plasticity.md). timing='spike_pair' (default): PyNN's SpikePairRule "
         "(tau_plus=20, tau_minus=20, A_plus=0.01, A_minus=0.01, pairing) with an additive, multiplicative or gutig "
@@ -1116,14 +1283,18 @@ PYBIND11_MODULE(_core, m) {
         "(tau_plus=16.8, tau_x=101, tau_minus=33.7, tau_y=125, A2_plus=5e-10, A3_plus=6.2e-3, A2_minus=7e-3, "
         "A3_minus=2.3e-4). timing='vogels_sprekeler': Vogels et al. 2011 inhibitory plasticity, NEST "
         "vogels_sprekeler_synapse (eta=1e-3, tau=20, rho0=5 Hz; alpha = 2 rho0 tau). The triplet and "
-        "vogels_sprekeler amplitudes are in weight units and weights are clipped to [w_min, w_max].",
+        "vogels_sprekeler amplitudes are in weight units and weights are clipped to [w_min, w_max]. "
+        "timing='dopamine': Izhikevich 2007's three-factor rule, NEST stdp_dopamine_synapse (tau_plus=20, "
+        "tau_minus=20, A_plus=1, A_minus=1.5, tau_c=1000, b=0), read from `modulator` (a Network.modulator name); "
+        "a spike_pair rule with a modulator scales its depression by the modulator's value.",
         py::kw_only(), py::arg("timing") = "spike_pair", py::arg("tau_plus") = py::none(), py::arg("tau_minus") = py::none(),
         py::arg("A_plus") = py::none(), py::arg("A_minus") = py::none(), py::arg("weight_dependence") = "additive",
         py::arg("w_min") = 0.0, py::arg("w_max") = 1.0, py::arg("mu_plus") = 0.5, py::arg("mu_minus") = 0.5,
         py::arg("pairing") = py::none(), py::arg("dendritic_delay_fraction") = 1.0, py::arg("tau_x") = py::none(),
         py::arg("tau_y") = py::none(), py::arg("A2_plus") = py::none(), py::arg("A3_plus") = py::none(),
         py::arg("A2_minus") = py::none(), py::arg("A3_minus") = py::none(), py::arg("eta") = py::none(),
-        py::arg("tau") = py::none(), py::arg("rho0") = py::none());
+        py::arg("tau") = py::none(), py::arg("rho0") = py::none(), py::arg("tau_c") = py::none(), py::arg("b") = py::none(),
+        py::arg("modulator") = "");
 
     // ---- the spec ----
     py::class_<NetworkSpec>(m, "Spec", "A network description (NetworkSpec); filled by neurodyn.Network.")
@@ -1157,6 +1328,17 @@ PYBIND11_MODULE(_core, m) {
         .def("add_stimulus", &add_stimulus, py::arg("kind"), py::arg("target"), py::arg("fields"))
         .def("add_recorder", &add_recorder, py::arg("kind"), py::arg("population"), py::arg("neurons"), py::arg("variables"),
              py::arg("interval"))
+        .def("set_homeostasis", &set_homeostasis, py::arg("index"), py::arg("type"), py::arg("fields"))
+        .def("add_weight_recorder", &add_weight_recorder, py::arg("projection"), py::arg("synapses"), py::arg("interval"))
+        .def("add_modulator",
+             [](NetworkSpec& s, const std::string& name, const std::vector<std::pair<std::string, double>>& sources, double tau,
+                double baseline, double initial, const std::vector<double>& release_times,
+                const std::vector<double>& release_amounts) {
+                 ModulatorSpec m{name, sources, tau, baseline, initial, release_times, release_amounts};
+                 transact(s, [&] { s.modulators.push_back(std::move(m)); }, [&] { s.modulators.pop_back(); });
+             },
+             py::arg("name"), py::arg("sources"), py::arg("tau"), py::arg("baseline"), py::arg("initial"),
+             py::arg("release_times"), py::arg("release_amounts"))
         .def("validate", [](const NetworkSpec& s) { s.validate(); })
         .def("check", [](const NetworkSpec& s) { check_network(s); })
         .def("populations",
@@ -1208,14 +1390,21 @@ PYBIND11_MODULE(_core, m) {
         .def("get_state", &Simulation::get_state, py::arg("population"), py::arg("variable"))
         .def("set_state", &Simulation::set_state, py::arg("population"), py::arg("variable"), py::arg("values"))
         .def("set_param", &Simulation::set_param, py::arg("population"), py::arg("parameter"), py::arg("values"))
+        .def("get_param", &Simulation::get_param, py::arg("population"), py::arg("parameter"))
+        .def("homeostasis_rates", &Simulation::homeostasis_rates, py::arg("population"))
         .def("connections", &Simulation::connections, py::arg("index"))
         .def("weights", &Simulation::weights, py::arg("index"))
         .def("set_weights", &Simulation::set_weights, py::arg("index"), py::arg("values"))
+        .def("modulate", &Simulation::modulate, py::arg("name"), py::arg("amount"), py::arg("at"))
+        .def("modulator_value", &Simulation::modulator_value, py::arg("name"))
+        .def("eligibilities", &Simulation::eligibilities, py::arg("index"))
         .def("projection_names", &Simulation::projection_names)
         .def("set_stimulus", &Simulation::set_stimulus, py::arg("index"), py::arg("fields"))
         .def("stimulus", &Simulation::stimulus, py::arg("index"))
         .def("traces", &Simulation::traces, py::arg("population"), py::arg("variable"))
         .def("recorded_states", &Simulation::recorded_states)
+        .def("weight_trace", &Simulation::weight_trace, py::arg("recorder"))
+        .def("weight_recorders", &Simulation::weight_recorders)
         .def("records_spikes", &Simulation::records_spikes, py::arg("population"))
         .def("spike_recorded_count", &Simulation::spike_recorded_count, py::arg("population"))
         .def("populations", &Simulation::populations)

@@ -204,8 +204,10 @@ def test_pynn_refuses_what_neurodyn_cannot_do(pynn):
     rule, dependence = sim.SpikePairRule(), sim.AdditiveWeightDependence()
     with pytest.raises(NotImplementedError, match="dendritic_delay_fraction=0.5"):
         sim.STDPMechanism(timing_dependence=rule, weight_dependence=dependence, dendritic_delay_fraction=0.5)
-    with pytest.raises(NotImplementedError, match="Vogels2011Rule"):
-        sim.Vogels2011Rule()
+    # Vogels2011Rule is supported (python/tests/test_pynn_plasticity.py), with the
+    # additive dependence only.
+    with pytest.raises(NotImplementedError, match="Vogels2011Rule takes AdditiveWeightDependence only"):
+        sim.STDPMechanism(timing_dependence=sim.Vogels2011Rule(), weight_dependence=sim.GutigWeightDependence())
 
 
 # --- the command: weight snapshot, and MPI ------------------------------------------------

@@ -6,6 +6,7 @@
 
 #include "neurodyn/core/error.hpp"
 #include "neurodyn/core/strings.hpp"
+#include "neurodyn/engine/modulator.hpp"
 #include "neurodyn/engine/plastic_stdp.hpp"
 #include "neurodyn/engine/simulator.hpp"
 #include "neurodyn/models/registry.hpp"
@@ -65,6 +66,7 @@ void Simulator::build_stdp_projection(Shard& shard, std::size_t p) const {
         }
     }
     projection.build(std::move(entries));
+    if (!proj.synapse.modulator.empty()) projection.set_modulator(&find_modulator(proj.synapse.modulator));
     shard.stdp.push_back(std::move(projection));
     shard.stdp_projection.push_back(p);
 }
@@ -144,6 +146,93 @@ void Simulator::set_weights(std::size_t index, std::span<const double> values) {
         table->bring_up_to(step_ - 1);
         table->write_weights(generated, values.subspan(offset, generated.size()));
         offset += generated.size();
+    }
+}
+
+ModulatorSignal& Simulator::find_modulator(const std::string& name) const {
+    for (const auto& m : modulators_)
+        if (m->name() == name) return *m;
+    const std::vector<std::string> names = modulator_names();
+    throw KeyError("unknown modulator '" + name + "'" + did_you_mean(name, names) + " (modulators: " +
+                       (names.empty() ? std::string("none") : join(names)) + ")",
+                   "modulator");
+}
+
+std::vector<std::string> Simulator::modulator_names() const {
+    std::vector<std::string> names;
+    for (const auto& m : modulators_) names.push_back(m->name());
+    return names;
+}
+
+void Simulator::modulate(const std::string& name, double amount, double at_ms) {
+    ModulatorSignal& modulator = find_modulator(name);
+    if (!std::isfinite(amount))
+        throw ValueError("modulate: the amount released into modulator '" + name + "' must be finite, got " +
+                             format_number(amount),
+                         "amount");
+    // The jump of step n happens at its end, (n + 1) dt; the next step to simulate is step_.
+    Step at = step_;
+    if (at_ms >= 0.0 || !std::isfinite(at_ms)) {
+        if (!std::isfinite(at_ms))
+            throw ValueError("modulate: the release time must be finite, got " + format_number(at_ms), "at");
+        const Step requested = steps_from_ms(at_ms, spec_.simulation.dt) - 1;
+        if (requested < step_ - 1)
+            throw ValueError("modulate: the release time " + format_number(at_ms) + " ms is in the past (the simulation is at " +
+                                 format_number(static_cast<double>(step_) * spec_.simulation.dt) + " ms)",
+                             "at");
+        at = std::max(requested, step_);
+    }
+    modulator.release(at, amount);
+}
+
+std::vector<double> Simulator::eligibilities(std::size_t index) {
+    if (index >= spec_.projections.size())
+        throw KeyError("no projection " + std::to_string(index) + " (the network has " +
+                       std::to_string(spec_.projections.size()) + ")");
+    const SynapseSpec& synapse = spec_.projections[index].synapse;
+    if (synapse.kind != SynapseSpec::Kind::stdp || synapse.timing_kind != models::StdpTimingKind::dopamine)
+        throw ValueError("eligibilities: " + projection_label(spec_, index) +
+                             " does not follow the dopamine rule; only its synapses have eligibility traces",
+                         projection_key(index) + ".synapse");
+    std::vector<double> values;
+    std::vector<IncomingSynapse> generated;
+    for (auto& shard : shards_) {
+        StdpProjection* table = stdp_table(*shard, index, generated);
+        table->bring_up_to(step_ - 1);
+        table->read_eligibilities(generated, values);
+    }
+    if (comm_.distributed()) {
+        std::vector<double> all;
+        std::vector<std::uint64_t> counts;
+        comm_.all_gather(values, all, counts);
+        values = std::move(all);
+    }
+    return values;
+}
+
+double Simulator::modulator_value(const std::string& name) const {
+    const ModulatorSignal& modulator = find_modulator(name);
+    return step_ == 0 ? modulator.initial() : modulator.value_at_step(step_ - 1);
+}
+
+void Simulator::update_modulators(Step first_step, Step end_step) {
+    if (modulators_.empty()) return;
+    std::vector<std::uint32_t> populations(epoch_ids_.size());
+    for (std::size_t i = 0; i < epoch_ids_.size(); ++i) populations[i] = static_cast<std::uint32_t>(population_of(epoch_ids_[i]));
+    for (auto& m : modulators_) m->add_epoch(first_step, end_step, epoch_steps_, populations);
+}
+
+void Simulator::prune_modulators(Step last_step) {
+    for (auto& m : modulators_) {
+        if (!m->wants_prune()) continue;
+        // Every reader integrates up to last_step first: the jumps before it are then
+        // needed only as the value they left.
+        const ModulatorSignal* signal = m.get();
+#pragma omp parallel for num_threads(threads_) schedule(static)
+        for (std::ptrdiff_t s = 0; s < static_cast<std::ptrdiff_t>(shards_.size()); ++s)
+            for (auto& projection : shards_[static_cast<std::size_t>(s)]->stdp)
+                if (projection.modulator() == signal) projection.bring_up_to(last_step);
+        m->prune(last_step);
     }
 }
 

@@ -67,8 +67,19 @@ StdpProjection::StdpProjection(const SynapseSpec& synapse, double dt_ms, std::ui
             dep_per_pre_spike_ = rule.eta * rule.alpha();
             break;
         }
+        case models::StdpTimingKind::dopamine: {
+            const models::DopamineRule& rule = synapse.dopamine;
+            tau_pre_ms_ = rule.tau_plus;
+            tau_post_ms_ = rule.tau_minus;
+            pot_pair_ = rule.A_plus;
+            dep_pair_ = rule.A_minus;
+            tau_c_ms_ = rule.tau_c;
+            dopamine_b_ = rule.b;
+            break;
+        }
     }
     prune_threshold_ = 16 * static_cast<std::size_t>(n_post) + 64;
+    prepare_pair_path();  // plastic_stdp_pair.cpp
 }
 
 void StdpProjection::build(std::vector<PlasticSynapseEntry>&& entries) {
@@ -89,6 +100,7 @@ void StdpProjection::build(std::vector<PlasticSynapseEntry>&& entries) {
     input_.resize(sorted.size());
     delay_.resize(sorted.size());
     weight_.resize(sorted.size());
+    if (kind_ == models::StdpTimingKind::dopamine) eligibility_.assign(sorted.size(), 0.0);
     max_delay_ = 0;
     for (std::size_t k = 0; k < sorted.size(); ++k) {
         input_[k] = sorted[k].input;
@@ -114,6 +126,7 @@ void StdpProjection::record_post_spikes(std::span<const Step> steps, std::span<c
         }
         history.push_back({steps[i], nearest_ ? 1.0 : before + 1.0, slow_before});
         ++history_entries_;
+        if (!recent_post_.empty()) record_recent_post_spike(id - first_post_id_, steps[i], history.back().trace_after);
     }
 }
 
@@ -134,6 +147,8 @@ double StdpProjection::potentiate(double w, const std::vector<PostSpike>& histor
 
 std::uint64_t StdpProjection::deliver_spike(std::uint32_t source_id, Step step, double* const* slot_for_delay) {
     const std::uint32_t s = source_id - first_source_id_;
+    if (kind_ == models::StdpTimingKind::dopamine) return deliver_dopamine_spike(s, step, slot_for_delay);
+    if (!recent_post_.empty()) return deliver_pair_spike(s, step, slot_for_delay);  // pair rule: plastic_stdp_pair.cpp
     const std::uint64_t begin = row_offset_[s], end = row_offset_[s + 1];
     if (begin == end) return 0;
     const Step last = pre_last_step_[s];
@@ -144,6 +159,8 @@ std::uint64_t StdpProjection::deliver_spike(std::uint32_t source_id, Step step, 
         kind_ == models::StdpTimingKind::triplet && last >= 0
             ? models::decay_trace(pre_slow_trace_[s], static_cast<double>(step - last) * dt_ms_, tau_pre_slow_ms_)
             : 0.0;
+    // Astrocyte-modulated pair rule: the depression scales with the modulator now.
+    const double depression_scale = modulator_ ? modulator_->value_at_step(step) : 1.0;
     for (std::uint64_t k = begin; k < end; ++k) {
         const std::uint16_t d = delay_[k];
         const auto& history = post_history_[input_[k] - first_input_];
@@ -163,7 +180,9 @@ std::uint64_t StdpProjection::deliver_spike(std::uint32_t source_id, Step step, 
             post_trace = models::decay_trace(it->trace_after, delta_t_ms, tau_post_ms_);
         }
         if (kind_ != models::StdpTimingKind::vogels_sprekeler) {
-            if (post_trace > 0.0) w = depress(w, post_trace * (dep_pair_ + dep_triplet_ * pre_slow_before));
+            const double amount = post_trace * (dep_pair_ + dep_triplet_ * pre_slow_before) * depression_scale;
+            if (amount > 0.0) w = depress(w, amount);
+            if (amount < 0.0) w = facilitate(w, -amount);
         } else {
             // Vogels–Sprekeler: the pairs (earlier post, this pre) potentiate too, then
             // every presynaptic spike depresses by eta alpha (NEST's order).
@@ -181,6 +200,14 @@ std::uint64_t StdpProjection::deliver_spike(std::uint32_t source_id, Step step, 
 
 void StdpProjection::bring_up_to(Step last_step) {
     if (last_step <= potentiated_until_) return;
+    if (kind_ == models::StdpTimingKind::dopamine) {
+        bring_dopamine_up_to(last_step);
+        return;
+    }
+    if (!recent_post_.empty()) {
+        bring_pairs_up_to(last_step);  // pair rule: plastic_stdp_pair.cpp
+        return;
+    }
     for (std::uint32_t s = 0; s < n_sources_; ++s) {
         const Step last = pre_last_step_[s];
         if (last < 0) continue;
@@ -193,7 +220,16 @@ void StdpProjection::bring_up_to(Step last_step) {
 }
 
 void StdpProjection::after_epoch(Step last_step) {
-    if (history_entries_ <= prune_threshold_) return;
+    if (kind_ == models::StdpTimingKind::dopamine) {
+        // Bringing dopamine synapses up to date splits their exact integration in two,
+        // which rounds differently: it happens at the same steps in every shard (a fixed
+        // interval), not when this shard's histories have grown, so the weights do not
+        // depend on the decomposition.
+        if (last_step - last_prune_step_ < kDopaminePruneSteps) return;
+        last_prune_step_ = last_step;
+    } else if (history_entries_ <= prune_threshold_) {
+        return;
+    }
     bring_up_to(last_step);
     // Every arrival up to last_step is applied: a spike emitted in a step <= last_step -
     // max_delay is needed only as the latest such one (its trace for later depressions).
@@ -242,6 +278,10 @@ void StdpProjection::read_weights(std::span<const IncomingSynapse> generated, st
     for_each_generated(generated, [&](std::size_t, std::uint64_t k) { out.push_back(weight_[k]); });
 }
 
+void StdpProjection::read_eligibilities(std::span<const IncomingSynapse> generated, std::vector<double>& out) const {
+    for_each_generated(generated, [&](std::size_t, std::uint64_t k) { out.push_back(eligibility_[k]); });
+}
+
 void StdpProjection::write_weights(std::span<const IncomingSynapse> generated, std::span<const double> values) {
     for_each_generated(generated, [&](std::size_t i, std::uint64_t k) { weight_[k] = values[i]; });
 }
@@ -252,7 +292,8 @@ std::size_t StdpProjection::bytes() const {
     return row_offset_.capacity() * sizeof(std::uint64_t) + input_.capacity() * sizeof(std::uint32_t) +
            delay_.capacity() * sizeof(std::uint16_t) + weight_.capacity() * sizeof(double) +
            pre_trace_.capacity() * sizeof(double) + pre_last_step_.capacity() * sizeof(Step) +
-           pre_slow_trace_.capacity() * sizeof(double) + history;
+           pre_slow_trace_.capacity() * sizeof(double) + eligibility_.capacity() * sizeof(double) + history +
+           recent_post_.capacity() * sizeof(RecentPostSpikes);
 }
 
 }  // namespace neurodyn

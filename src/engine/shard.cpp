@@ -140,6 +140,7 @@ void Shard::advance(Step step, std::uint64_t seed, PhaseTimes& times) {
         StepInput input{step, slot.port_pointers, slot.injected.data(), seed};
         slot.spiked.clear();
         group.update(input, slot.spiked);
+        if (slot.homeostasis) homeostasis_step(slot, step);
         if (const double* output = group.rate_output()) {
             rate_block_ids.emplace_back(step, slot.first_global_id);
             rate_block_offsets.push_back(rate_values.size());
@@ -205,7 +206,14 @@ std::uint64_t Shard::deliver(std::span<const Step> steps, std::span<const std::u
     Step current = -1;
     for (std::size_t s = 0; s < ids.size(); ++s) {
         if (steps[s] != current) {
+            // Synaptic scaling, after its step's spikes; weight samples in time order with
+            // it (a sample at S dt includes the scalings of steps <= S - 1).
+            while (steps[s] > next_scaling_step) {
+                if (!weight_taps.empty()) sample_weights_before(next_scaling_step);
+                apply_scalings(next_scaling_step);
+            }
             current = steps[s];
+            if (!weight_taps.empty()) sample_weights_before(current);
             for (std::size_t d = 1; d <= max_delay; ++d) slot_for_delay[d] = ring.slot(current + static_cast<Step>(d));
         }
         const std::uint32_t source = ids[s];
@@ -219,6 +227,11 @@ std::uint64_t Shard::deliver(std::span<const Step> steps, std::span<const std::u
         for (auto& projection : stdp)
             if (projection.is_source(source)) events += projection.deliver_spike(source, current, slot_for_delay.data());
     }
+    while (next_scaling_step <= last_step) {
+        if (!weight_taps.empty()) sample_weights_before(next_scaling_step);
+        apply_scalings(next_scaling_step);
+    }
+    if (!weight_taps.empty()) sample_weights_before(last_step + 1);
     for (auto& projection : stdp) projection.after_epoch(last_step);
     return events;
 }

@@ -14,6 +14,8 @@
 #include "neurodyn/engine/simulator.hpp"
 #include "neurodyn/engine/synapse_table.hpp"
 #include "neurodyn/models/neuron_group.hpp"
+#include "homeostasis.hpp"
+#include "weight_tap.hpp"
 
 namespace neurodyn {
 
@@ -27,6 +29,8 @@ struct GroupSlot {
     std::vector<double> injected;    // nA, from current sources
     std::vector<const double*> port_pointers;
     std::vector<std::uint32_t> spiked;  // scratch: group-local ids of this step's spikes
+    // The population's homeostasis on these neurons (src/engine/homeostasis.hpp); null when none.
+    std::unique_ptr<NeuronHomeostasis> homeostasis;
 };
 
 // Independent Poisson input to each target neuron: per step a Poisson count of input
@@ -143,6 +147,21 @@ private:
     void refresh_injected_currents(Step step, std::uint64_t seed);
     // Scatter-adds the rows of `table` for one spike, `scale` times each weight.
     void deliver_row(const SynapseTable& table, std::uint32_t source, double scale, double* const* slot_for_delay);
+
+public:
+    // Weights recorders: the recorded synapses this shard holds (empty when none), and
+    // their samples at every sample time <= step * dt not yet taken, which deliver()
+    // takes before it delivers the first spike of `step` (src/engine/weight_sampling.cpp).
+    std::vector<WeightTap> weight_taps;
+    void sample_weights_before(Step step);
+
+    // Homeostasis (src/engine/homeostasis.cpp). After a group's update: its rate estimates
+    // and adapted parameter, and the synaptic scalings it queues. The earliest queued
+    // scaling step; deliver() applies the scalings of steps <= up_to to the stdp weights
+    // once every spike of those steps has been delivered.
+    Step next_scaling_step = kNoPendingScaling;
+    void homeostasis_step(GroupSlot& slot, Step step);
+    void apply_scalings(Step up_to);
 };
 
 }  // namespace neurodyn

@@ -142,6 +142,12 @@ void Simulator::build(const BuildOptions& options) {
     }
     if (next_id > UINT32_MAX) throw ValueError("the network has " + std::to_string(next_id) + " neurons; at most 2^32 - 1 are supported");
     total_neurons_ = static_cast<std::uint32_t>(next_id);
+    for (const ModulatorSpec& m : spec_.modulators) {
+        std::vector<double> weight_by_population(spec_.populations.size(), 0.0);
+        for (const auto& [population, weight] : m.sources)
+            weight_by_population[static_cast<std::size_t>(spec_.population_index(population))] = weight;
+        modulators_.push_back(std::make_unique<ModulatorSignal>(m, dt, std::move(weight_by_population)));
+    }
 
     // Delays fix the epoch (min delay) and the ring buffer length (max + min delay).
     Step min_delay = 0, max_delay = 0;
@@ -339,6 +345,7 @@ void Simulator::build(const BuildOptions& options) {
     total_synapse_bytes_ = static_cast<std::size_t>(comm_.sum(local_bytes));
 
     build_stimuli();
+    for (auto& shard : shards_) attach_homeostasis(spec_, *shard);  // src/engine/homeostasis.cpp
 
     // State recorders become probes, one per variable.
     for (const auto& rec : spec_.recorders) {
@@ -359,6 +366,7 @@ void Simulator::build(const BuildOptions& options) {
             probes_.push_back(std::move(probe));
         }
     }
+    build_weight_probes();
 }
 
 void Simulator::build_stimuli() {
@@ -679,6 +687,7 @@ void Simulator::deliver_and_notify(Step first_step, Step end_step, bool* stop) {
         epoch_ids_.push_back(id);
         ++spike_counts_[population_of(id)];
     }
+    update_modulators(first_step, end_step);
     auto t1 = Clock::now();
     phases_.exchange += std::chrono::duration<double>(t1 - t0).count();
     std::uint64_t events = 0;
@@ -686,6 +695,7 @@ void Simulator::deliver_and_notify(Step first_step, Step end_step, bool* stop) {
     for (std::ptrdiff_t s = 0; s < static_cast<std::ptrdiff_t>(shards_.size()); ++s)
         events += shards_[static_cast<std::size_t>(s)]->deliver(epoch_steps_, epoch_ids_, end_step - 1);
     run_local_events_ += events;
+    prune_modulators(end_step - 1);
     // Rate outputs, in (step, first id) order whatever the decomposition.
     std::vector<RateBlock> rate_blocks;
     for (const auto& shard : shards_)
@@ -710,9 +720,14 @@ void Simulator::deliver_and_notify(Step first_step, Step end_step, bool* stop) {
     auto t2 = Clock::now();
     phases_.delivery += std::chrono::duration<double>(t2 - t1).count();
     if (comm_.distributed() && !probes_.empty()) exchange_probe_samples();
+    if (!weight_probes_.empty()) collect_weight_samples(end_step);
     const EpochSpikes spikes{first_step, end_step, epoch_steps_, epoch_ids_};
     for (auto* observer : observers_) observer->on_epoch(*this, spikes);
     for (auto& probe : probes_) {
+        probe.pending_times.clear();
+        probe.pending_values.clear();
+    }
+    for (auto& probe : weight_probes_) {
         probe.pending_times.clear();
         probe.pending_values.clear();
     }

@@ -104,7 +104,7 @@ const std::vector<KindKeys>& synapse_kinds() {
     static const std::vector<KindKeys> kinds{
         {"static", {}, {}},
         {"tsodyks_markram", {"U", "tau_rec", "tau_facil"}, {}},
-        {"stdp", {"timing", "weight_dependence", "dendritic_delay_fraction"}, {"timing", "weight_dependence"}},
+        {"stdp", {"timing", "weight_dependence", "dendritic_delay_fraction", "modulator"}, {"timing", "weight_dependence"}},
     };
     return kinds;
 }
@@ -115,6 +115,7 @@ const std::vector<KindKeys>& stdp_timing_kinds() {
         {"spike_pair", {"tau_plus", "tau_minus", "A_plus", "A_minus", "pairing"}, {}},
         {"triplet", {"tau_plus", "tau_x", "tau_minus", "tau_y", "A2_plus", "A3_plus", "A2_minus", "A3_minus"}, {}},
         {"vogels_sprekeler", {"tau", "eta", "rho0"}, {}},
+        {"dopamine", {"tau_plus", "tau_minus", "A_plus", "A_minus", "tau_c", "b"}, {}},
     };
     return kinds;
 }
@@ -143,6 +144,7 @@ const std::vector<KindKeys>& recorder_kinds() {
     static const std::vector<KindKeys> kinds{
         {"spikes", {}, {}},
         {"state", {"variables", "interval"}, {}},
+        {"weights", {"projection", "synapses", "interval"}, {"projection", "synapses", "interval"}},
     };
     return kinds;
 }
@@ -170,11 +172,12 @@ public:
 
     NetworkSpec read() {
         check_keys(root_, "", "at the top level of the file",
-                   {"simulation", "network", "population", "projection", "stimulus", "record"});
+                   {"simulation", "network", "population", "projection", "stimulus", "record", "modulator"});
         if (const toml::node* node = root_.get("simulation")) read_simulation(as_table(*node, "simulation"));
         double scale = 1.0;
         if (const toml::node* node = root_.get("network")) scale = read_network(as_table(*node, "network"));
         for_each_table("population", [&](const toml::table& t, const std::string& key) { read_population(t, key); });
+        for_each_table("modulator", [&](const toml::table& t, const std::string& key) { read_modulator(t, key); });
         for_each_table("projection", [&](const toml::table& t, const std::string& key) { read_projection(t, key); });
         for_each_table("stimulus", [&](const toml::table& t, const std::string& key) { read_stimulus(t, key); });
         for_each_table("record", [&](const toml::table& t, const std::string& key) { read_recorder(t, key); });
@@ -528,7 +531,8 @@ private:
     }
 
     void read_population(const toml::table& table, const std::string& key) {
-        check_keys(table, key, "in [[population]]", {"name", "model", "size", "params", "initial", "spike_times"});
+        check_keys(table, key, "in [[population]]",
+                   {"name", "model", "size", "params", "initial", "spike_times", "homeostasis"});
         PopulationSpec pop;
         pop.name = read_string(required(table, key, "name"), child_key(key, "name"));
         pop.model = read_string(required(table, key, "model"), child_key(key, "model"));
@@ -552,7 +556,32 @@ private:
             pop.initial = read_value_table(*node, child_key(key, "initial"));
         if (const toml::node* node = table.get("spike_times"))
             pop.spike_times = read_spike_times(*node, child_key(key, "spike_times"));
+        if (const toml::node* node = table.get("homeostasis"))
+            pop.homeostasis = read_homeostasis(*node, child_key(key, "homeostasis"));
         spec_.populations.push_back(std::move(pop));
+    }
+
+    // `homeostasis = { type = "adaptive_threshold", target_rate = 5.0, eta = 0.1, tau = 1000.0 }`
+    // (docs/plasticity.md); target_rate and eta are required, the rest has defaults.
+    HomeostasisSpec read_homeostasis(const toml::node& node, const std::string& key) const {
+        static const std::vector<KindKeys> kinds{
+            {"adaptive_threshold", {"target_rate", "eta", "tau", "min", "max"}, {"target_rate", "eta"}},
+            {"intrinsic", {"target_rate", "eta", "tau", "min", "max"}, {"target_rate", "eta"}},
+            {"synaptic_scaling", {"target_rate", "eta", "tau", "interval"}, {"target_rate", "eta"}},
+        };
+        const toml::table& table = as_table(node, key);
+        const KindKeys& kind = read_kind(table, key, "in a homeostasis table", "type", "homeostasis type", {"type"}, kinds);
+        HomeostasisSpec h;
+        for (const auto candidate : {HomeostasisSpec::Kind::adaptive_threshold, HomeostasisSpec::Kind::intrinsic,
+                                     HomeostasisSpec::Kind::synaptic_scaling})
+            if (kind.name == homeostasis_kind_name(candidate)) h.kind = candidate;
+        h.target_rate = read_number(*table.get("target_rate"), child_key(key, "target_rate"));
+        h.eta = read_number(*table.get("eta"), child_key(key, "eta"));
+        h.tau = read_optional_number(table, key, "tau", h.tau);
+        h.interval = read_optional_number(table, key, "interval", h.interval);
+        h.min = read_optional_number(table, key, "min", h.min);
+        h.max = read_optional_number(table, key, "max", h.max);
+        return h;
     }
 
     ConnectorSpec read_connector(const toml::node& node, const std::string& key) const {
@@ -629,8 +658,8 @@ private:
         const toml::table& timing = as_table(*table.get("timing"), timing_key);
         const KindKeys& timing_kind = read_kind(timing, timing_key, "in an stdp timing dependence", "type",
                                                 "timing dependence", {"type"}, stdp_timing_kinds());
-        for (const auto candidate :
-             {models::StdpTimingKind::spike_pair, models::StdpTimingKind::triplet, models::StdpTimingKind::vogels_sprekeler})
+        for (const auto candidate : {models::StdpTimingKind::spike_pair, models::StdpTimingKind::triplet,
+                                     models::StdpTimingKind::vogels_sprekeler, models::StdpTimingKind::dopamine})
             if (timing_kind.name == models::stdp_timing_name(candidate)) synapse.timing_kind = candidate;
         // Each rule reads its own keys (read_kind has refused the others).
         switch (synapse.timing_kind) {
@@ -639,8 +668,49 @@ private:
             case models::StdpTimingKind::vogels_sprekeler:
                 read_vogels_sprekeler(timing, timing_key, synapse.vogels_sprekeler);
                 break;
+            case models::StdpTimingKind::dopamine: read_dopamine(timing, timing_key, synapse.dopamine); break;
         }
         read_weight_dependence(table, key, synapse);
+        if (const toml::node* modulator = table.get("modulator"))
+            synapse.modulator = read_string(*modulator, child_key(key, "modulator"));
+    }
+
+    // `timing = { type = "dopamine", tau_plus = 20.0, A_plus = 1.0, ... }`; NEST's
+    // stdp_dopamine_synapse defaults for the keys left out.
+    void read_dopamine(const toml::table& timing, const std::string& timing_key, models::DopamineRule& rule) const {
+        rule.tau_plus = read_optional_number(timing, timing_key, "tau_plus", rule.tau_plus);
+        rule.tau_minus = read_optional_number(timing, timing_key, "tau_minus", rule.tau_minus);
+        rule.A_plus = read_optional_number(timing, timing_key, "A_plus", rule.A_plus);
+        rule.A_minus = read_optional_number(timing, timing_key, "A_minus", rule.A_minus);
+        rule.tau_c = read_optional_number(timing, timing_key, "tau_c", rule.tau_c);
+        rule.b = read_optional_number(timing, timing_key, "b", rule.b);
+    }
+
+    // [[modulator]]: name, sources = { population = jump per spike, ... }, tau, baseline,
+    // initial, release_times, release_amounts.
+    void read_modulator(const toml::table& table, const std::string& key) {
+        check_keys(table, key, "in [[modulator]]",
+                   {"name", "sources", "tau", "baseline", "initial", "release_times", "release_amounts"});
+        ModulatorSpec m;
+        m.name = read_string(required(table, key, "name"), child_key(key, "name"));
+        if (const toml::node* sources = table.get("sources")) {
+            const std::string sources_key = child_key(key, "sources");
+            for (const auto& [population, weight] : as_table(*sources, sources_key))
+                m.sources.emplace_back(std::string(population.str()),
+                                       read_number(weight, child_key(sources_key, std::string(population.str()))));
+        }
+        m.tau = read_optional_number(table, key, "tau", m.tau);
+        m.baseline = read_optional_number(table, key, "baseline", m.baseline);
+        m.initial = read_optional_number(table, key, "initial", m.initial);
+        if (const toml::node* times = table.get("release_times")) {
+            const std::string times_key = child_key(key, "release_times");
+            m.release_times = read_numbers(as_array(*times, times_key, "an array of times (ms)"), times_key);
+        }
+        if (const toml::node* amounts = table.get("release_amounts")) {
+            const std::string amounts_key = child_key(key, "release_amounts");
+            m.release_amounts = read_numbers(as_array(*amounts, amounts_key, "an array of amounts"), amounts_key);
+        }
+        spec_.modulators.push_back(std::move(m));
     }
 
     // `timing = { type = "triplet", tau_plus = 16.8, ... }`; NEST's defaults for the keys left out.
@@ -776,6 +846,7 @@ private:
     void read_recorder(const toml::table& table, const std::string& key) {
         const KindKeys& kind = read_kind(table, key, "in [[record]]", "type", "record type",
                                          {"type", "population", "neurons"}, recorder_kinds());
+        if (kind.name == "weights") return read_weight_recorder(table, key);
         RecorderSpec rec;
         rec.kind = kind.name == "state" ? RecorderSpec::Kind::state : RecorderSpec::Kind::spikes;
         rec.population = read_string(required(table, key, "population"), child_key(key, "population"));
@@ -788,6 +859,32 @@ private:
                 rec.variables.push_back(read_string(names[i], element_key(vkey, i)));
         }
         rec.interval = read_optional_number(table, key, "interval", rec.interval);
+        spec_.recorders.push_back(std::move(rec));
+    }
+
+    // { type = "weights", projection = "E->E" (or its index), synapses = [...], interval = 10.0 }
+    void read_weight_recorder(const toml::table& table, const std::string& key) {
+        for (const auto& [name, node] : table)
+            if (name.str() == "population" || name.str() == "neurons")
+                fail<KeyError>(name.source(), child_key(key, name.str()),
+                               "key '" + std::string(name.str()) +
+                                   "' does not apply to record type 'weights' (its keys: type, projection, synapses, "
+                                   "interval)");
+        RecorderSpec rec;
+        rec.kind = RecorderSpec::Kind::weights;
+        const std::string projection_key_path = child_key(key, "projection");
+        const toml::node& projection = *table.get("projection");
+        if (projection.is_integer())
+            rec.projection_index = static_cast<std::int64_t>(read_count(projection, projection_key_path));
+        else if (projection.is_string())
+            rec.projection = read_string(projection, projection_key_path);
+        else
+            type_error(projection, projection_key_path, "a projection name (a string) or index (an integer)");
+        const std::string synapses_key = child_key(key, "synapses");
+        const toml::array& synapses =
+            as_array(*table.get("synapses"), synapses_key, "an array of synapse indices (in the order of the weights)");
+        for (std::size_t i = 0; i < synapses.size(); ++i) rec.synapses.push_back(read_count(synapses[i], element_key(synapses_key, i)));
+        rec.interval = read_number(*table.get("interval"), child_key(key, "interval"));
         spec_.recorders.push_back(std::move(rec));
     }
 };

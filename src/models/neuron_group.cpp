@@ -127,7 +127,7 @@ void NeuronGroup::prepare(double dt_ms) {
         }
     }
     check_relations();
-    homogeneous_ = true;
+    homogeneous_ = !params_per_neuron_;
     for (const auto& column : params_)
         if (std::find_if(column.begin(), column.end(), [&](double x) { return x != column.front(); }) != column.end())
             homogeneous_ = false;

@@ -51,8 +51,11 @@ void check_scalable(const NetworkSpec& spec) {
     }
     for (std::size_t i = 0; i < spec.stimuli.size(); ++i)
         if (!spec.stimuli[i].neurons.empty()) refuse(stimulus_key(i) + ".neurons", "an explicit list of neurons");
-    for (std::size_t i = 0; i < spec.recorders.size(); ++i)
+    for (std::size_t i = 0; i < spec.recorders.size(); ++i) {
         if (!spec.recorders[i].neurons.empty()) refuse(recorder_key(i) + ".neurons", "an explicit list of neurons");
+        // Synapse indices name particular synapses, which scaling regenerates.
+        if (!spec.recorders[i].synapses.empty()) refuse(recorder_key(i) + ".synapses", "a list of synapse indices");
+    }
 }
 
 }  // namespace

@@ -183,12 +183,14 @@ void validate_stdp(const ProjectionSpec& proj, const std::string& key) {
         case models::StdpTimingKind::spike_pair: synapse.timing.validate(key + ".timing"); break;
         case models::StdpTimingKind::triplet: synapse.triplet.validate(key + ".timing"); break;
         case models::StdpTimingKind::vogels_sprekeler: synapse.vogels_sprekeler.validate(key + ".timing"); break;
+        case models::StdpTimingKind::dopamine: synapse.dopamine.validate(key + ".timing"); break;
     }
     if (synapse.timing_kind == models::StdpTimingKind::spike_pair) {
         synapse.weight_dependence.validate(key + ".weight_dependence");
     } else {
-        // The triplet and Vogels–Sprekeler rules change the weight's magnitude by amounts in
-        // weight units and clip it (NEST's stdp_triplet_synapse, vogels_sprekeler_synapse):
+        // The triplet, Vogels–Sprekeler and dopamine rules change the weight's magnitude by
+        // amounts in weight units and clip it (NEST's stdp_triplet_synapse,
+        // vogels_sprekeler_synapse, stdp_dopamine_synapse):
         // the additive dependence's bounds are all they use. As NEST's Wmax, the bounds may
         // be negative (inhibition onto current-based neurons): potentiation then makes the
         // weight more negative. They may not straddle 0.
@@ -226,6 +228,59 @@ void validate_stdp(const ProjectionSpec& proj, const std::string& key) {
     }
 }
 
+// The modulator an stdp synapse reads: required by the dopamine rule, optional for the
+// pair rule (it scales the depression), refused by the others.
+void validate_synapse_modulator(const NetworkSpec& spec, const SynapseSpec& synapse, const std::string& key) {
+    const std::string rule = models::stdp_timing_name(synapse.timing_kind);
+    const bool takes = synapse.timing_kind == models::StdpTimingKind::dopamine ||
+                       synapse.timing_kind == models::StdpTimingKind::spike_pair;
+    if (synapse.modulator.empty()) {
+        require(synapse.timing_kind != models::StdpTimingKind::dopamine, key + ".modulator",
+                "the dopamine rule needs a modulator (the name of one of the network's modulators)");
+        return;
+    }
+    require(takes, key + ".modulator",
+            "the " + rule + " rule takes no modulator (only the dopamine and spike_pair rules do), got '" +
+                synapse.modulator + "'");
+    std::vector<std::string> names;
+    for (const ModulatorSpec& m : spec.modulators) {
+        if (m.name == synapse.modulator) return;
+        names.push_back(m.name);
+    }
+    throw KeyError(key + ".modulator: unknown modulator '" + synapse.modulator + "'" +
+                       did_you_mean(synapse.modulator, names) + " (modulators: " +
+                       (names.empty() ? std::string("none") : join(names)) + ")",
+                   key + ".modulator");
+}
+
+void validate_modulator(const NetworkSpec& spec, std::size_t index) {
+    const ModulatorSpec& m = spec.modulators[index];
+    const std::string key = "modulator[" + std::to_string(index) + "]";
+    require(!m.name.empty(), key + ".name", "a modulator needs a non-empty name");
+    for (std::size_t j = 0; j < index; ++j)
+        require(spec.modulators[j].name != m.name, key + ".name",
+                "the name '" + m.name + "' is already used by modulator[" + std::to_string(j) + "]");
+    require(std::isfinite(m.tau) && m.tau > 0.0, key + ".tau", "tau must be > 0 ms, got " + format_number(m.tau));
+    require_finite(m.baseline, key + ".baseline", "baseline");
+    require_finite(m.initial, key + ".initial", "initial");
+    for (std::size_t k = 0; k < m.sources.size(); ++k) {
+        const std::string source_key = key + ".sources." + m.sources[k].first;
+        find_population(spec, m.sources[k].first, source_key);
+        require_finite(m.sources[k].second, source_key, "the jump per spike");
+        for (std::size_t j = 0; j < k; ++j)
+            require(m.sources[j].first != m.sources[k].first, source_key, "population listed twice");
+    }
+    require(m.release_times.size() == m.release_amounts.size(), key + ".release_amounts",
+            "one amount per release time: " + std::to_string(m.release_times.size()) + " times, " +
+                std::to_string(m.release_amounts.size()) + " amounts");
+    for (std::size_t k = 0; k < m.release_times.size(); ++k) {
+        require(std::isfinite(m.release_times[k]) && m.release_times[k] >= 0.0,
+                key + ".release_times[" + std::to_string(k) + "]",
+                "a release time must be a finite time >= 0 ms, got " + format_number(m.release_times[k]));
+        require_finite(m.release_amounts[k], key + ".release_amounts[" + std::to_string(k) + "]", "a release amount");
+    }
+}
+
 void validate_synapse(const SynapseSpec& synapse, const std::string& key) {
     if (synapse.kind != SynapseSpec::Kind::tsodyks_markram) return;
     require(std::isfinite(synapse.U) && synapse.U > 0.0 && synapse.U <= 1.0, key + ".U",
@@ -249,6 +304,7 @@ void validate_projection(const NetworkSpec& spec, std::size_t index) {
                          key + ".synapse");
     if (proj.synapse.kind == SynapseSpec::Kind::stdp) {
         validate_stdp(proj, key + ".synapse");
+        validate_synapse_modulator(spec, proj.synapse, key + ".synapse");
         const ModelInfo& post_model = find_model(find_population(spec, proj.target, key + ".target").model);
         if (post_model.port_kind == PortKind::rate)
             throw ValueError(key + ".synapse: spike-timing-dependent plasticity needs postsynaptic spikes; the target "
@@ -451,9 +507,34 @@ void validate_stimulus(const NetworkSpec& spec, std::size_t index) {
     }
 }
 
+// A weights recorder: an stdp projection, distinct synapse indices (their range needs the
+// connectivity: checked when the network is built), an interval of whole steps.
+void validate_weight_recorder(const NetworkSpec& spec, std::size_t index) {
+    const RecorderSpec& rec = spec.recorders[index];
+    const std::string key = recorder_key(index);
+    require(rec.population.empty() && rec.neurons.empty() && rec.variables.empty(), key + ".population",
+            "a weights recorder records a projection's synapses; it takes no population, neurons or variables");
+    weight_recorder_projection(spec, index);
+    require(!rec.synapses.empty(), key + ".synapses",
+            "a weights recorder needs at least one synapse index (in the order of the projection's weights)");
+    std::set<std::uint64_t> seen;
+    for (const std::uint64_t synapse : rec.synapses)
+        require(seen.insert(synapse).second, key + ".synapses", "synapse index " + std::to_string(synapse) + " is listed twice");
+    const double dt = spec.simulation.dt;
+    require(std::isfinite(rec.interval) && rec.interval > 0.0, key + ".interval",
+            "interval must be a finite time > 0 ms, got " + format_number(rec.interval));
+    // Samples are taken at step ends; rounding the interval would shift them silently.
+    const double steps = rec.interval / dt;
+    require(std::llround(steps) >= 1 && std::fabs(steps - static_cast<double>(std::llround(steps))) < 1e-9 * steps,
+            key + ".interval",
+            "interval must be a whole number of steps (dt = " + format_number(dt) + " ms), got " +
+                format_number(rec.interval) + " ms");
+}
+
 void validate_recorder(const NetworkSpec& spec, std::size_t index) {
     const RecorderSpec& rec = spec.recorders[index];
     const std::string key = recorder_key(index);
+    if (rec.kind == RecorderSpec::Kind::weights) return validate_weight_recorder(spec, index);
     const PopulationSpec& pop = find_population(spec, rec.population, key + ".population");
     const ModelInfo& model = find_model(pop.model);
     check_indices(rec.neurons, pop.size, key + ".neurons", pop.name);
@@ -482,6 +563,49 @@ void validate_recorder(const NetworkSpec& spec, std::size_t index) {
 
 }  // namespace
 
+std::size_t weight_recorder_projection(const NetworkSpec& spec, std::size_t recorder_index) {
+    const RecorderSpec& rec = spec.recorders[recorder_index];
+    const std::string key = recorder_key(recorder_index) + ".projection";
+    auto label = [&](std::size_t p) {
+        const ProjectionSpec& proj = spec.projections[p];
+        return projection_key(p) + " ('" + (proj.name.empty() ? proj.source + "->" + proj.target : proj.name) + "')";
+    };
+    std::size_t found = 0;
+    if (rec.projection_index >= 0) {
+        if (static_cast<std::uint64_t>(rec.projection_index) >= spec.projections.size())
+            throw KeyError(key + ": there is no projection " + std::to_string(rec.projection_index) + " (the network has " +
+                               std::to_string(spec.projections.size()) + ")",
+                           key);
+        found = static_cast<std::size_t>(rec.projection_index);
+    } else {
+        std::vector<std::size_t> matches;
+        std::vector<std::string> names;
+        for (std::size_t p = 0; p < spec.projections.size(); ++p) {
+            const ProjectionSpec& proj = spec.projections[p];
+            const std::string name = proj.name.empty() ? proj.source + "->" + proj.target : proj.name;
+            if (name == rec.projection) matches.push_back(p);
+            names.push_back(name);
+        }
+        if (matches.empty())
+            throw KeyError(key + ": unknown projection '" + rec.projection + "'" + did_you_mean(rec.projection, names) +
+                               (names.empty() ? std::string(" (no projections are defined)")
+                                              : " (projections: " + join(names) + ")"),
+                           key);
+        if (matches.size() > 1)
+            throw ValueError(key + ": the name '" + rec.projection + "' is shared by " + label(matches[0]) + " and " +
+                                 label(matches[1]) + "; give the projection's index instead",
+                             key);
+        found = matches.front();
+    }
+    if (spec.projections[found].synapse.kind != SynapseSpec::Kind::stdp)
+        throw ValueError(key + ": " + label(found) + " has fixed weights (synapse type " +
+                             (spec.projections[found].synapse.kind == SynapseSpec::Kind::static_synapse ? "static"
+                                                                                                        : "tsodyks_markram") +
+                             "); only stdp projections have weights that change over time",
+                         key);
+    return found;
+}
+
 void NetworkSpec::validate() const {
     const auto& sim = simulation;
     require(std::isfinite(sim.dt) && sim.dt > 0.0, "simulation.dt", "dt must be > 0 ms, got " + format_number(sim.dt));
@@ -492,9 +616,12 @@ void NetworkSpec::validate() const {
                 stimuli.size() < kMaxRandomObjectId,
             "", "too many populations, projections or stimuli (at most 2^24 - 1 each)");
     for (std::size_t i = 0; i < populations.size(); ++i) validate_population(*this, i);
+    for (std::size_t i = 0; i < modulators.size(); ++i) validate_modulator(*this, i);
     for (std::size_t i = 0; i < projections.size(); ++i) validate_projection(*this, i);
     for (std::size_t i = 0; i < stimuli.size(); ++i) validate_stimulus(*this, i);
     for (std::size_t i = 0; i < recorders.size(); ++i) validate_recorder(*this, i);
+    // After the projections: synaptic scaling needs the stdp projections onto its population.
+    for (std::size_t i = 0; i < populations.size(); ++i) validate_homeostasis(*this, i);
 }
 
 }  // namespace neurodyn

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "neurodyn/record/weight_trace_recorder.hpp"
+
 namespace neurodyn {
 
 namespace {
@@ -42,6 +44,27 @@ Hdf5Recorder::Hdf5Recorder(const std::filesystem::path& path, const Simulator& s
         file_->add_state_report(probe.population, probe.variable, probe.unit, ids, 0.0,
                                 ms_from_steps(probe.interval_steps, simulator.dt()));
     }
+    // Weights recorders: /weight_traces/<name>, with the neurons of each recorded synapse.
+    weight_trace_names_ = weight_trace_names(simulator);
+    for (std::size_t w = 0; w < simulator.weight_probes().size(); ++w) {
+        const WeightProbe& probe = simulator.weight_probes()[w];
+        const ProjectionSpec& proj = simulator.spec().projections[probe.projection];
+        const auto synapses = simulator.connections(probe.projection);  // regenerated once, here
+        Hdf5ResultFile::WeightTraceLayout layout;
+        layout.projection = proj.name.empty() ? proj.source + "->" + proj.target : proj.name;
+        layout.projection_index = probe.projection;
+        layout.source_population = proj.source;
+        layout.target_population = proj.target;
+        layout.units = weight_unit(simulator.spec(), probe.projection);
+        layout.synapses = probe.synapses;
+        for (const std::uint64_t k : probe.synapses) {
+            layout.sources.push_back(synapses[k].source);
+            layout.targets.push_back(synapses[k].target);
+        }
+        layout.t_start_ms = 0.0;
+        layout.interval_ms = ms_from_steps(probe.interval_steps, simulator.dt());
+        file_->add_weight_trace(weight_trace_names_[w], layout);
+    }
 }
 
 void Hdf5Recorder::on_epoch(const Simulator& simulator, const EpochSpikes& spikes) {
@@ -62,6 +85,11 @@ void Hdf5Recorder::on_epoch(const Simulator& simulator, const EpochSpikes& spike
     for (const auto& probe : simulator.state_probes())
         if (!probe.pending_times.empty())
             file_->append_state_rows(probe.population, probe.variable, probe.pending_values, probe.pending_times.size());
+    for (std::size_t w = 0; w < simulator.weight_probes().size(); ++w) {
+        const WeightProbe& probe = simulator.weight_probes()[w];
+        if (!probe.pending_times.empty())
+            file_->append_weight_rows(weight_trace_names_[w], probe.pending_values, probe.pending_times.size());
+    }
     const auto now = std::chrono::steady_clock::now();
     const bool flush_due = std::chrono::duration<double>(now - last_flush_).count() > kFlushSeconds;
     if (buffered_spikes_ >= kSpikesPerWrite || flush_due) write_buffers();

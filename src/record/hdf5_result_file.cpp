@@ -146,6 +146,18 @@ struct StateReport {
     double interval_ms = 0.0;
 };
 
+// A weights recorder's group (/weight_traces/<name>).
+struct WeightTraceDatasets {
+    std::string data_path;
+    std::string time_path;
+    Handle data;
+    Handle time;
+    hsize_t n_synapses = 0;
+    hsize_t n_rows = 0;
+    double t_start_ms = 0.0;
+    double interval_ms = 0.0;
+};
+
 }  // namespace
 
 struct Hdf5ResultFile::Impl {
@@ -159,6 +171,8 @@ struct Hdf5ResultFile::Impl {
     std::map<std::string, SpikeDatasets> spike_populations;
     std::map<std::string, Handle> report_populations;
     std::map<std::pair<std::string, std::string>, StateReport> state_reports;
+    Handle weight_traces_group;  // created with the first weight trace
+    std::map<std::string, WeightTraceDatasets> weight_traces;
 
     [[noreturn]] void fail(std::string_view operation, std::string_view object = {}) const {
         std::string message = "cannot " + std::string(operation);
@@ -308,6 +322,8 @@ struct Hdf5ResultFile::Impl {
     }
 
     void close() {
+        weight_traces.clear();
+        weight_traces_group.reset();
         spike_populations.clear();
         state_reports.clear();
         report_populations.clear();
@@ -552,6 +568,74 @@ void Hdf5ResultFile::append_state_rows(const std::string& population, const std:
                             report.t_start_ms + static_cast<double>(report.n_rows) * report.interval_ms,
                             report.interval_ms};
     f.write_whole(report.time.get(), H5T_NATIVE_DOUBLE, time, report.time_path);
+}
+
+void Hdf5ResultFile::add_weight_trace(const std::string& name, const WeightTraceLayout& layout) {
+    Impl& f = *impl_;
+    f.require_open("add_weight_trace");
+    check_object_name(name, "weight trace");
+    if (f.weight_traces.count(name) != 0)
+        throw ValueError("weight trace '" + name + "' was already added to result file '" + f.path.string() + "'");
+    const hsize_t n = layout.synapses.size();
+    if (n == 0 || layout.sources.size() != n || layout.targets.size() != n)
+        throw ValueError("weight trace '" + name + "': " + std::to_string(n) + " synapses, " +
+                         std::to_string(layout.sources.size()) + " sources and " + std::to_string(layout.targets.size()) +
+                         " targets (one of each per column, at least one)");
+    if (!std::isfinite(layout.t_start_ms) || !(layout.interval_ms > 0.0) || !std::isfinite(layout.interval_ms))
+        throw ValueError("weight trace '" + name + "': t_start must be finite and interval > 0 ms, got " +
+                         format_number(layout.t_start_ms) + " and " + format_number(layout.interval_ms));
+    QuietHdf5Errors quiet;
+    if (f.weight_traces_group.get() < 0) f.weight_traces_group = f.create_group(f.file.get(), "weight_traces", "/weight_traces");
+    const std::string path = "/weight_traces/" + name;
+    Handle group = f.create_group(f.weight_traces_group.get(), name, path);
+    f.write_attribute(group.get(), "projection", layout.projection, path);
+    f.write_attribute(group.get(), "projection_index", layout.projection_index, path);
+    f.write_attribute(group.get(), "source", layout.source_population, path);
+    f.write_attribute(group.get(), "target", layout.target_population, path);
+    WeightTraceDatasets trace;
+    trace.data_path = path + "/data";
+    trace.time_path = path + "/time";
+    trace.n_synapses = n;
+    trace.t_start_ms = layout.t_start_ms;
+    trace.interval_ms = layout.interval_ms;
+    // Chunks as for /report: all columns and as many rows as fit in 64 KiB.
+    const hsize_t chunk_columns = std::min<hsize_t>(n, kStateValuesPerChunk);
+    const hsize_t chunk_rows = std::max<hsize_t>(1, kStateValuesPerChunk / chunk_columns);
+    trace.data = f.create_dataset(group.get(), "data", H5T_IEEE_F64LE, {0, n}, {chunk_rows, chunk_columns}, trace.data_path);
+    f.write_attribute(trace.data.get(), "units", layout.units, trace.data_path);
+    for (const auto& [dataset, values] : {std::pair{"synapse", &layout.synapses}, std::pair{"source", &layout.sources},
+                                          std::pair{"target", &layout.targets}}) {
+        const std::string dataset_path = path + "/" + dataset;
+        Handle ids = f.create_dataset(group.get(), dataset, H5T_STD_U64LE, {n}, {}, dataset_path);
+        f.write_whole(ids.get(), H5T_NATIVE_UINT64, values->data(), dataset_path);
+    }
+    trace.time = f.create_dataset(group.get(), "time", H5T_IEEE_F64LE, {3}, {}, trace.time_path);
+    const double time[3] = {layout.t_start_ms, layout.t_start_ms, layout.interval_ms};
+    f.write_whole(trace.time.get(), H5T_NATIVE_DOUBLE, time, trace.time_path);
+    f.write_attribute(trace.time.get(), "units", std::string("ms"), trace.time_path);
+    f.weight_traces.emplace(name, std::move(trace));
+}
+
+void Hdf5ResultFile::append_weight_rows(const std::string& name, std::span<const double> rows_row_major, std::size_t n_rows) {
+    Impl& f = *impl_;
+    f.require_open("append_weight_rows");
+    const auto found = f.weight_traces.find(name);
+    if (found == f.weight_traces.end())
+        throw KeyError("no weight trace '" + name + "' in result file '" + f.path.string() + "' (add_weight_trace first)");
+    WeightTraceDatasets& trace = found->second;
+    if (rows_row_major.size() != n_rows * trace.n_synapses)
+        throw ValueError("append_weight_rows for weight trace '" + name + "': " + std::to_string(n_rows) + " rows of " +
+                         std::to_string(trace.n_synapses) + " synapses need " + std::to_string(n_rows * trace.n_synapses) +
+                         " values, got " + std::to_string(rows_row_major.size()));
+    if (n_rows == 0) return;
+    QuietHdf5Errors quiet;
+    const hsize_t first = trace.n_rows;
+    const std::vector<hsize_t> new_dims{first + n_rows, trace.n_synapses};
+    f.append(trace.data.get(), H5T_NATIVE_DOUBLE, rows_row_major.data(), new_dims, first, trace.data_path);
+    trace.n_rows = new_dims[0];
+    const double time[3] = {trace.t_start_ms, trace.t_start_ms + static_cast<double>(trace.n_rows) * trace.interval_ms,
+                            trace.interval_ms};
+    f.write_whole(trace.time.get(), H5T_NATIVE_DOUBLE, time, trace.time_path);
 }
 
 void Hdf5ResultFile::set_summary(const std::string& name, double value) {

@@ -29,6 +29,12 @@
 // The pair rule goes through the weight dependence (amplitudes relative to w_max, PyNN);
 // the other two add amounts in weight units and clip to [w_min, w_max] (NEST).
 //
+// The dopamine rule (models/stdp_dopamine.hpp) keeps an eligibility trace per synapse
+// (8 more bytes) that the same pairings change, and integrates the weight over the
+// modulator's jumps and the postsynaptic arrivals in time order (plastic_dopamine.cpp).
+// A pair rule with a modulator scales each depression by the modulator's value at the
+// presynaptic spike (astrocyte-modulated STDP); a negative value potentiates.
+//
 // Potentiation may also be applied ahead of the next presynaptic spike (bring_up_to):
 // the same operations on the weight in the same order, so the results do not change; it
 // lets the history be pruned and gives weights() the weights at the current time.
@@ -39,6 +45,7 @@
 #include <vector>
 
 #include "neurodyn/core/time.hpp"
+#include "neurodyn/engine/modulator.hpp"
 #include "neurodyn/models/stdp_timing.hpp"
 #include "neurodyn/models/stdp_weight_dependence.hpp"
 #include "neurodyn/network/connectivity.hpp"
@@ -87,12 +94,36 @@ public:
     // The same order: replaces the weights (values already checked against the bounds).
     void write_weights(std::span<const IncomingSynapse> generated, std::span<const double> values);
 
+    // The modulator the rule reads (dopamine: required; spike_pair: optional); it must
+    // outlive the projection. Set before the first spike.
+    void set_modulator(const ModulatorSignal* modulator) { modulator_ = modulator; }
+    const ModulatorSignal* modulator() const { return modulator_; }
+    // Dopamine rule: the eligibility traces in the order of read_weights, at the time of
+    // the last bring_up_to.
+    void read_eligibilities(std::span<const IncomingSynapse> generated, std::vector<double>& out) const;
+
     // Whether `global_id` belongs to the source population.
     bool is_source(std::uint32_t global_id) const { return global_id - first_source_id_ < n_sources_; }
     std::size_t size() const { return weight_.size(); }
     std::uint16_t max_delay() const { return max_delay_; }
     std::size_t bytes() const;
     std::size_t history_entries() const { return history_entries_; }
+
+    // Weights recorders (src/engine/weight_sampling.cpp). locate: the position in this
+    // table of each synapse of `generated` (the order of read_weights). weight_at: the
+    // weight of the synapse at `position` (whose source is `source`, population-local)
+    // with every pairing that reached it in a step <= `last_step` applied, as
+    // bring_up_to(last_step) would give it; the projection is left unchanged.
+    void locate(std::span<const IncomingSynapse> generated, std::vector<std::uint64_t>& positions) const;
+    double weight_at(std::uint32_t source, std::uint64_t position, Step last_step);
+
+    // Synaptic scaling (homeostasis; src/engine/plastic_scaling.cpp): brings every weight up
+    // to `step` (bring_up_to: the pairings that reached it so far are applied first), then
+    // multiplies the weight of each synapse by the factor of its target neuron
+    // (`factor_per_target[i]` for the shard's i-th target, >= 0) and clips it to
+    // [w_min, w_max]. Call it after the spikes of steps <= `step` have been delivered and
+    // before any later one.
+    void scale_weights(std::span<const double> factor_per_target, Step step);
 
 private:
     struct PostSpike {
@@ -104,6 +135,20 @@ private:
     // (after, up_to] steps, for a source whose last spike was `last` with trace `trace`.
     double potentiate(double w, const std::vector<PostSpike>& history, std::uint16_t d, Step after, Step up_to, Step last,
                       double trace) const;
+    // Dopamine rule (plastic_dopamine.cpp): the row of source s for its spike in `step`,
+    // and every row brought to `last_step`.
+    std::uint64_t deliver_dopamine_spike(std::uint32_t s, Step step, double* const* slot_for_delay);
+    void bring_dopamine_up_to(Step last_step);
+    // Integrates synapse k (delay d, post history `history`) from step `from` to `to`
+    // over the postsynaptic arrivals and the modulator's jumps in (from, to]; the source's
+    // last spike was `last` with presynaptic trace `trace`; `jump` is the modulator's last
+    // jump at or before `from`.
+    void integrate_dopamine(std::uint64_t k, const std::vector<PostSpike>& history, std::uint16_t d, Step from, Step to,
+                            Step last, double trace, std::ptrdiff_t jump);
+    // The postsynaptic trace o1 where a presynaptic spike of `step` meets synapse of
+    // delay d: from the last arrival strictly before `step` (0 if none).
+    double post_trace_at(const std::vector<PostSpike>& history, std::uint16_t d, Step step) const;
+
     // Position in the row of `source` of the synapse (delay, input) met `occurrence`
     // times before in generation order.
     std::uint64_t find(std::uint32_t source, std::uint16_t delay, std::uint32_t input, std::uint32_t occurrence) const;
@@ -151,6 +196,44 @@ private:
     std::size_t prune_threshold_ = 0;
     // Potentiation by arrivals in steps <= potentiated_until_ has been applied.
     Step potentiated_until_ = -1;
+
+    const ModulatorSignal* modulator_ = nullptr;
+    std::vector<double> eligibility_;  // dopamine: per synapse, c at the row's last update
+    double tau_c_ms_ = 1000.0;         // dopamine: eligibility decay
+    double dopamine_b_ = 0.0;          // dopamine: the modulator value that gives no change
+    static constexpr Step kDopaminePruneSteps = 8192;  // dopamine: steps between history prunes
+    Step last_prune_step_ = 0;
+
+    // --- The pair rule's fast path (src/engine/plastic_stdp_pair.cpp) -------------------
+    // The same operations on every weight, in the same order and with the same
+    // expressions, as the general path, so the weights are bit-identical; what changes is
+    // where the data come from. Reading a target's history was most of the time of a
+    // plastic event (the vector, then a binary search over entries scattered in memory:
+    // two or more cache misses). The last kRecentPostSpikes spikes of each target sit in
+    // two cache lines instead and answer a presynaptic spike's queries unless more
+    // postsynaptic spikes than that arrived since the source's previous spike; then the
+    // history is read. 8 rather than 4 (one line): fewer history reads, measured faster
+    // (docs/benchmarks.md, "Plastic network").
+    static constexpr int kRecentPostSpikes = 8;
+    static constexpr Step kNoPostSpike = -(Step{1} << 60);  // an empty slot: a spike long ago, trace 0
+    struct alignas(64) RecentPostSpikes {
+        Step step[kRecentPostSpikes];           // emission steps, oldest first
+        double trace_after[kRecentPostSpikes];  // o1 just after each
+    };
+    std::vector<RecentPostSpikes> recent_post_;  // per shard target neuron; spike_pair only (else empty)
+
+    void prepare_pair_path();
+    void record_recent_post_spike(std::uint32_t target, Step step, double trace_after);
+    // deliver_spike and bring_up_to for the pair rule (`source` population-local).
+    std::uint64_t deliver_pair_spike(std::uint32_t source, Step step, double* const* slot_for_delay);
+    void bring_pairs_up_to(Step last_step);
+    template <models::WeightDependenceKind Dependence>
+    std::uint64_t deliver_pair_spike_as(std::uint32_t source, Step step, double* const* slot_for_delay);
+    template <models::WeightDependenceKind Dependence>
+    void bring_pairs_up_to_as(Step last_step);
+    template <models::WeightDependenceKind Dependence>
+    double potentiate_pair(const models::WeightDependence& dependence, double w, std::uint32_t target, std::uint16_t d,
+                           Step after, Step up_to, Step last, double trace) const;
 };
 
 }  // namespace neurodyn

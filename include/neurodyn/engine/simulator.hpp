@@ -34,6 +34,7 @@ namespace neurodyn {
 
 class Shard;
 class StdpProjection;
+class ModulatorSignal;
 struct RateBlock;
 class Simulator;
 
@@ -58,6 +59,20 @@ struct StateProbe {
     std::string unit;
     std::vector<std::uint32_t> neurons;  // population-local ids, one column each
     Step interval_steps = 1;
+    // Rows sampled since the observers last ran: times (ms) and row-major values.
+    std::vector<double> pending_times;
+    std::vector<double> pending_values;
+};
+
+// Sampled weights of chosen synapses of one STDP projection (a weights recorder): at
+// t = 0, interval, 2 interval, ... the weights weights(projection) would return then,
+// in the order of `synapses` (docs/plasticity.md).
+struct WeightProbe {
+    std::size_t recorder = 0;    // index in NetworkSpec::recorders
+    std::size_t projection = 0;  // index in NetworkSpec::projections
+    std::vector<std::uint64_t> synapses;  // indices in the order of Simulator::weights(projection), one column each
+    Step interval_steps = 1;
+    Step next_sample_step = 0;  // the next sample is at next_sample_step * dt
     // Rows sampled since the observers last ran: times (ms) and row-major values.
     std::vector<double> pending_times;
     std::vector<double> pending_values;
@@ -197,8 +212,33 @@ public:
     // whose key is "stimulus[index]...."); nothing is changed then. spec() shows it.
     void set_stimulus(std::size_t index, const StimulusSpec& stimulus);
 
+    // Homeostasis (PopulationSpec::homeostasis, docs/plasticity.md). get_param: the current
+    // value of a parameter of every neuron of a population, in population order; the rules
+    // adaptive_threshold and intrinsic change v_thresh and i_offset while the network runs.
+    // homeostasis_rates: each neuron's rate estimate r (Hz) of a population with homeostasis.
+    // Both collective under MPI. KeyError for an unknown population or parameter,
+    // ValueError for rates of a population without homeostasis.
+    std::vector<double> get_param(const std::string& population, const std::string& parameter) const;
+    std::vector<double> homeostasis_rates(const std::string& population) const;
+
+    // Dopamine rule: the eligibility traces of STDP projection `index` at the current
+    // time, in the order of connections(index) (collective). ValueError for another rule.
+    std::vector<double> eligibilities(std::size_t index);
+
+    // Neuromodulators (NetworkSpec::modulators, docs/plasticity.md). modulate() adds a
+    // release of `amount` (the modulator's unit) to modulator `name` at time `at_ms`
+    // (< 0: now, the next simulated step; else rounded to a step, not before now).
+    // Under MPI every rank must make the same calls (a script run by mpirun does).
+    // modulator_value() is the modulator's value at the current time. KeyError for an
+    // unknown name; ValueError for a non-finite amount or a time in the past.
+    void modulate(const std::string& name, double amount, double at_ms = -1.0);
+    double modulator_value(const std::string& name) const;
+    std::vector<std::string> modulator_names() const;
+
     std::vector<StateProbe>& state_probes() { return probes_; }
     const std::vector<StateProbe>& state_probes() const { return probes_; }
+    // One per weights recorder of the spec, in spec order (src/engine/weight_sampling.cpp).
+    const std::vector<WeightProbe>& weight_probes() const { return weight_probes_; }
 
 private:
     void build(const BuildOptions& options);
@@ -217,6 +257,10 @@ private:
     // synapses it holds in generation order (regenerated).
     StdpProjection* stdp_table(Shard& shard, std::size_t projection, std::vector<IncomingSynapse>& generated) const;
     void sample_probes(Step at_step_end);
+    // Weights recorders: locates the recorded synapses in the shards (at build), and
+    // gathers the samples the shards took while delivering an epoch into the probes.
+    void build_weight_probes();
+    void collect_weight_samples(Step end_step);
     // `stop` (distributed runs): this rank's interrupt request in, any rank's out.
     void deliver_and_notify(Step first_step, Step end_step, bool* stop = nullptr);
 
@@ -233,6 +277,7 @@ private:
     std::vector<std::unique_ptr<Shard>> shards_;
     std::vector<EpochObserver*> observers_;
     std::vector<StateProbe> probes_;
+    std::vector<WeightProbe> weight_probes_;
     Step step_ = 0;
     Step min_delay_ = 1;
     Step max_delay_ = 1;
@@ -246,6 +291,14 @@ private:
     std::vector<std::uint64_t> spike_counts_;
     std::vector<Step> epoch_steps_;
     std::vector<std::uint32_t> epoch_ids_;
+    // One per NetworkSpec::modulators entry, created before the shards (which keep
+    // pointers to them) and never moved.
+    std::vector<std::unique_ptr<ModulatorSignal>> modulators_;
+    ModulatorSignal& find_modulator(const std::string& name) const;
+    // Adds the epoch's jumps to every modulator; after delivery, brings the readers up
+    // to date and prunes a modulator's history when it has grown.
+    void update_modulators(Step first_step, Step end_step);
+    void prune_modulators(Step last_step);
 };
 
 // Everything `Simulator` checks before it builds synapses: the spec, and every

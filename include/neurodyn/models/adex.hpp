@@ -307,6 +307,14 @@ private:
         }
     }
 
+    // Homeostasis may move v_thresh during the run (network/homeostasis.hpp): without the
+    // exponential (delta_T = 0) it is the spike detection level.
+    void refresh_derived(std::size_t index) override {
+        if (index == Param::v_thresh)
+            for (std::size_t i = 0; i < size_; ++i)
+                peak_[i] = params_[Param::delta_T][i] > 0.0 ? params_[Param::v_spike][i] : params_[Param::v_thresh][i];
+    }
+
     double dt_ = 0.1;
     std::vector<double> g_l_, inv_cm_, peak_, inv_tau_e_, inv_tau_i_, a_us_, inv_tau_w_, jump_e_, jump_i_;
     std::vector<double> step_;  // per neuron: the integrator's proposal for its next sub-step (ms)

@@ -160,6 +160,13 @@ private:
         }
     }
 
+    // Homeostasis may move i_offset during the run (network/homeostasis.hpp): its per-cm
+    // form follows.
+    void refresh_derived(std::size_t index) override {
+        if (index == i_offset)
+            for (std::size_t i = 0; i < size_; ++i) offset_per_cm_[i] = params_[i_offset][i] * inv_cm_[i];
+    }
+
     double h_ = 0.1;
     std::vector<double> inv_tau_m_, inv_cm_, rest_per_tau_, offset_per_cm_, p11_exc_, p11_inh_, mean_factor_exc_,
         mean_factor_inh_;

@@ -81,6 +81,20 @@ public:
     // for spiking models.
     virtual const double* rate_output() const { return nullptr; }
 
+    // Homeostasis (network/homeostasis.hpp) changes a parameter of each neuron while the
+    // network runs. From this call on the update loops read every parameter per neuron:
+    // homogeneous() stays false, also through later prepare() calls. Groups that never
+    // call it keep the homogeneous fast path.
+    void keep_params_per_neuron() {
+        params_per_neuron_ = true;
+        homogeneous_ = false;
+    }
+    // After parameter `index` was changed during the run (for any neurons): recomputes what
+    // precompute() derived from it. Nothing to do (the default) for models that read the
+    // parameter in every update; models that fold it into a constant override this
+    // (tests/integration/test_homeostasis.cpp compares every model with a fresh prepare()).
+    virtual void refresh_derived(std::size_t index) {}
+
 protected:
     // Relations between parameters that a single bound cannot express.
     virtual void check_relations() const {}
@@ -96,6 +110,7 @@ protected:
     std::vector<std::int32_t> refractory_left_;
     std::uint32_t random_domain_ = 0;
     bool homogeneous_ = false;
+    bool params_per_neuron_ = false;  // keep_params_per_neuron() was called
 };
 
 // Refractory period in whole steps, as NEST counts it: round(tau_refrac / dt).

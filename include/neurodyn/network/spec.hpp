@@ -15,6 +15,7 @@
 #include "neurodyn/models/stdp_spike_pair.hpp"
 #include "neurodyn/models/stdp_timing.hpp"
 #include "neurodyn/models/stdp_weight_dependence.hpp"
+#include "neurodyn/network/homeostasis.hpp"
 
 namespace neurodyn {
 
@@ -32,6 +33,8 @@ struct PopulationSpec {
     std::vector<std::pair<std::string, ValueSpec>> initial;  // state name -> initial value
     // SpikeSourceArray only: one list shared by all neurons, or one list per neuron (ms).
     std::vector<std::vector<double>> spike_times;
+    // Homeostatic plasticity towards a target rate (network/homeostasis.hpp); none by default.
+    HomeostasisSpec homeostasis;
 };
 
 struct ConnectorSpec {
@@ -87,6 +90,12 @@ struct SynapseSpec {
     models::VogelsSprekelerRule vogels_sprekeler;
     models::WeightDependence weight_dependence;
     double dendritic_delay_fraction = 1.0;
+    // stdp, timing_kind == dopamine: the three-factor rule; `modulator` names the
+    // network's modulator (NetworkSpec::modulators) that is its third factor. With the
+    // spike_pair rule a modulator is optional and scales the depression (A_minus n(t) at
+    // each presynaptic spike): astrocyte-modulated STDP (docs/plasticity.md).
+    models::DopamineRule dopamine;
+    std::string modulator;
 };
 
 struct ProjectionSpec {
@@ -133,12 +142,36 @@ struct StimulusSpec {
 std::string stimulus_kind_name(StimulusSpec::Kind kind);
 
 struct RecorderSpec {
-    enum class Kind { spikes, state };
+    enum class Kind { spikes, state, weights };
     Kind kind = Kind::spikes;
     std::string population;
     std::vector<std::uint32_t> neurons;  // empty = all
     std::vector<std::string> variables;  // state: names of state variables
     double interval = 0.0;               // ms, state: sampling interval; 0 = every step
+    // weights: the weights of chosen synapses of an stdp projection, sampled every
+    // `interval` ms (> 0, a whole number of steps) from t = 0 (docs/plasticity.md). The
+    // projection is `projection_index` when >= 0, else the one named `projection` (its
+    // name, or "source->target" for an unnamed one); `synapses` are indices in the order
+    // of Simulator::weights(projection), each column of the samples one of them.
+    std::string projection;
+    std::int64_t projection_index = -1;
+    std::vector<std::uint64_t> synapses;
+};
+
+// A neuromodulator signal shared by the whole network (docs/plasticity.md), e.g. the
+// dopamine of a volume transmitter or an astrocyte's activity:
+//   tau dn/dt = baseline - n,   n jumps by weight_p at each spike of source population p
+//   and by amount_k at release time t_k (a schedule; Python can add releases as it runs).
+// It depends only on the spikes every process exchanges, so every shard and rank holds
+// the same copy.
+struct ModulatorSpec {
+    std::string name;
+    std::vector<std::pair<std::string, double>> sources;  // population -> jump per spike (n unit)
+    double tau = 200.0;                                    // ms, > 0
+    double baseline = 0.0;                                 // n unit, value without input
+    double initial = 0.0;                                  // n unit, value at t = 0
+    std::vector<double> release_times;                     // ms, >= 0
+    std::vector<double> release_amounts;                   // n unit, one per time
 };
 
 struct NetworkSpec {
@@ -152,6 +185,7 @@ struct NetworkSpec {
     // that aggregate initialisation {simulation, populations, projections, ...} keeps
     // working.
     double scale = 1.0;
+    std::vector<ModulatorSpec> modulators;
 
     // Checks names, references, types, ranges and relations; throws a UserError whose
     // key() is the path of the offending entry, e.g. "projection[1].delay" or
@@ -188,5 +222,10 @@ std::string population_key(std::size_t index);
 std::string projection_key(std::size_t index);
 std::string stimulus_key(std::size_t index);
 std::string recorder_key(std::size_t index);
+
+// The projection a weights recorder names (RecorderSpec::projection_index, or its
+// `projection` name), checked: a ValueError/KeyError whose key is "record[index].projection"
+// for an unknown, ambiguous or non-stdp projection.
+std::size_t weight_recorder_projection(const NetworkSpec& spec, std::size_t recorder_index);
 
 }  // namespace neurodyn

@@ -1,6 +1,7 @@
 #pragma once
 // Streams a run's recordings into an HDF5 result file as the run proceeds: the spikes of
-// the populations the spec's spike recorders select, and its state probes. Buffers are
+// the populations the spec's spike recorders select, its state probes and its weight
+// probes (weights recorders). Buffers are
 // written in chunks and the file is flushed regularly, so an interrupted run leaves a
 // readable file (marked incomplete).
 
@@ -39,6 +40,7 @@ private:
     std::vector<int> buffer_of_population_;  // -1 when not recorded
     std::vector<Buffer> buffers_;
     std::size_t buffered_spikes_ = 0;
+    std::vector<std::string> weight_trace_names_;  // /weight_traces group of each weight probe
     std::chrono::steady_clock::time_point last_flush_;
 };
 

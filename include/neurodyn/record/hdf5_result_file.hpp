@@ -83,6 +83,26 @@ public:
                        const std::string& target_population, std::span<const std::uint64_t> sources,
                        std::span<const std::uint64_t> targets, std::span<const double> weights);
 
+    // /weight_traces/<name>: the weights of chosen synapses of a projection sampled over
+    // time (a weights recorder, docs/output-format.md): data float64 [samples x synapses]
+    // with attribute units, synapse / source / target (uint64, one per column: the index
+    // in the projection's weight order and the population-local neurons), time =
+    // [t_start, t_stop, interval] (ms, t_stop exclusive as in /report), and group
+    // attributes projection, projection_index, source and target. ValueError for a bad
+    // or repeated name, columns of unequal lengths or none, or an interval not > 0.
+    struct WeightTraceLayout {
+        std::string projection;
+        std::uint64_t projection_index = 0;
+        std::string source_population, target_population;
+        std::string units;  // of the weights: "nA", "uS", "mV" or "1"
+        std::vector<std::uint64_t> synapses, sources, targets;
+        double t_start_ms = 0.0, interval_ms = 0.0;
+    };
+    void add_weight_trace(const std::string& name, const WeightTraceLayout& layout);
+    // Appends `n_rows` samples, row-major ([row][synapse]), in one write. KeyError for a
+    // trace not added; ValueError for a wrong number of values.
+    void append_weight_rows(const std::string& name, std::span<const double> rows_row_major, std::size_t n_rows);
+
     // Attributes of the /summary group; setting a name again replaces its value.
     void set_summary(const std::string& name, double value);
     void set_summary(const std::string& name, const std::string& value);

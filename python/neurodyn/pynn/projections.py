@@ -19,7 +19,9 @@ from . import simulator
 from .simulator import not_supported, state
 from .standardmodels import STDPMechanism, StaticSynapse, TsodyksMarkramSynapse
 
-_STDP_PARAMETERS = ("tau_plus", "tau_minus", "A_plus", "A_minus", "w_min", "w_max", "mu_plus", "mu_minus")
+_STDP_PARAMETERS = ("tau_plus", "tau_minus", "A_plus", "A_minus", "w_min", "w_max", "mu_plus", "mu_minus",
+                    "tau_x", "tau_y", "A2_plus", "A3_plus", "A2_minus", "A3_minus",  # PfisterSpikeTripletRule
+                    "tau", "eta", "rho0")  # Vogels2011Rule (PyNN's rho is neurodyn's rho0)
 _ATTRIBUTES = ("weight", "delay", "U", "tau_rec", "tau_facil") + _STDP_PARAMETERS
 
 
@@ -203,6 +205,8 @@ class Projection(common.Projection):
         values = {k: v for k, v in values.items() if v is not None}
         if type(dependence).__name__ == "AdditivePotentiationMultiplicativeDepression":
             values.update(mu_plus=0.0, mu_minus=1.0)
+        if timing.nd_timing != "spike_pair":  # Vogels2011Rule, PfisterSpikeTripletRule: the additive bounds
+            return neurodyn.stdp(timing=timing.nd_timing, weight_dependence=dependence.neurodyn_kind, **values)
         return neurodyn.stdp(weight_dependence=dependence.neurodyn_kind, pairing=timing.neurodyn_kind, **values)
 
     def _synapse(self):

@@ -98,12 +98,14 @@ class STDPMechanism(synapses.STDPMechanism):
     __doc__ = synapses.STDPMechanism.__doc__ + """
 
     neurodyn: the timing dependence is SpikePairRule (all-to-all pairing, NEST's
-    stdp_synapse) or NearestNeighbourSpikePairRule (nearest_symmetric, NEST's
-    stdp_nn_symm_synapse); the weight dependence is Additive, Multiplicative, Gutig or
-    AdditivePotentiationMultiplicativeDepression. The whole delay is dendritic
-    (dendritic_delay_fraction = 1, as NEST supports); voltage dependence is not
-    supported. Projection.get("weight") returns the weights changed by the rule up to
-    the current time (docs/plasticity.md)."""
+    stdp_synapse), NearestNeighbourSpikePairRule (nearest_symmetric, NEST's
+    stdp_nn_symm_synapse), Vogels2011Rule (NEST's vogels_sprekeler_synapse) or
+    PfisterSpikeTripletRule (a neurodyn class: NEST's stdp_triplet_synapse); the weight
+    dependence is Additive, Multiplicative, Gutig or
+    AdditivePotentiationMultiplicativeDepression for the pair rules and Additive (its
+    bounds) for the other two. The whole delay is dendritic (dendritic_delay_fraction =
+    1, as NEST supports); voltage dependence is not supported. Projection.get("weight")
+    returns the weights changed by the rule up to the current time (docs/plasticity.md)."""
     base_translations = _identity(["weight", "delay", "dendritic_delay_fraction"])
     _get_minimum_delay = _min_delay
 
@@ -111,12 +113,20 @@ class STDPMechanism(synapses.STDPMechanism):
                  dendritic_delay_fraction=1.0, weight=0.0, delay=None):
         if voltage_dependence is not None:
             raise not_supported("STDPMechanism with a voltage_dependence")
-        if not isinstance(timing_dependence, SpikePairRule):
+        timings = (SpikePairRule, Vogels2011Rule, PfisterSpikeTripletRule)
+        if not isinstance(timing_dependence, timings):
             raise not_supported(f"STDPMechanism with timing_dependence={type(timing_dependence).__name__} "
-                                f"(SpikePairRule and NearestNeighbourSpikePairRule are supported)")
+                                f"(supported: SpikePairRule, NearestNeighbourSpikePairRule, Vogels2011Rule, "
+                                f"PfisterSpikeTripletRule)")
         if not isinstance(weight_dependence, _WEIGHT_DEPENDENCES):
             raise not_supported(f"STDPMechanism with weight_dependence={type(weight_dependence).__name__} "
                                 f"(supported: {', '.join(c.__name__ for c in _WEIGHT_DEPENDENCES)})")
+        if timing_dependence.nd_timing != "spike_pair" and not isinstance(weight_dependence, AdditiveWeightDependence):
+            # The engine's triplet and Vogels-Sprekeler rules add amounts in weight units
+            # and clip to the bounds, as NEST's synapses do (docs/plasticity.md).
+            raise not_supported(f"STDPMechanism with {type(timing_dependence).__name__} and "
+                                f"{type(weight_dependence).__name__} ({type(timing_dependence).__name__} takes "
+                                f"AdditiveWeightDependence only: its bounds)")
         if dendritic_delay_fraction != 1.0:
             raise not_supported(f"STDPMechanism with dendritic_delay_fraction={dendritic_delay_fraction} (only 1: "
                                 f"the whole delay is dendritic, as in NEST; an axonal part would need postsynaptic "
@@ -134,20 +144,19 @@ StochasticTsodyksMarkramSynapse = _unsupported_synapse(synapses.StochasticTsodyk
 MultiQuantalSynapse = _unsupported_synapse(synapses.MultiQuantalSynapse, "no stochastic transmission")
 
 
-def _unsupported_rule(base):
-    def __init__(self, *args, **kwargs):
-        raise not_supported(f"{base.__name__} (of the STDP rules, neurodyn has SpikePairRule)")
-    return type(base.__name__, (base,), {"__doc__": base.__doc__, "__init__": __init__})
-
-
 # The STDP components: neurodyn.stdp's parameters under PyNN's names. The weight
-# dependence's kind is its class (docs/plasticity.md gives the formulas).
-def _stdp_component(base, names, stdp_kind):
-    return type(base.__name__, (base,), {"__doc__": base.__doc__, "translations": _identity(names),
-                                         "possible_models": {"stdp"}, "neurodyn_kind": stdp_kind})
+# dependence's kind is its class (docs/plasticity.md gives the formulas); a timing
+# dependence names its neurodyn rule (nd_timing) and, for the pair rule, its pairing.
+def _stdp_component(base, names, stdp_kind, nd_timing=None, translations=None):
+    namespace = {"__doc__": base.__doc__, "translations": translations or _identity(names),
+                 "possible_models": {"stdp"}, "neurodyn_kind": stdp_kind}
+    if nd_timing is not None:
+        namespace["nd_timing"] = nd_timing
+    return type(base.__name__, (base,), namespace)
 
 
-SpikePairRule = _stdp_component(synapses.SpikePairRule, ["tau_plus", "tau_minus", "A_plus", "A_minus"], "all_to_all")
+SpikePairRule = _stdp_component(synapses.SpikePairRule, ["tau_plus", "tau_minus", "A_plus", "A_minus"], "all_to_all",
+                                "spike_pair")
 
 
 class NearestNeighbourSpikePairRule(SpikePairRule):
@@ -169,7 +178,39 @@ GutigWeightDependence = _stdp_component(synapses.GutigWeightDependence, ["w_min"
                                         "gutig")
 _WEIGHT_DEPENDENCES = (AdditiveWeightDependence, MultiplicativeWeightDependence,
                        AdditivePotentiationMultiplicativeDepression, GutigWeightDependence)
-Vogels2011Rule = _unsupported_rule(synapses.Vogels2011Rule)
+# PyNN's rho is the target rate in Hz: neurodyn's rho0 (alpha = 2 rho tau, as NEST's
+# vogels_sprekeler_synapse); eta is in weight units, as in NEST.
+Vogels2011Rule = _stdp_component(synapses.Vogels2011Rule, None, None, "vogels_sprekeler",
+                                 build_translations(("tau", "tau"), ("eta", "eta"), ("rho", "rho0")))
+
+
+class PfisterSpikeTripletRule(synapses.STDPTimingDependence):
+    """The minimal all-to-all triplet rule of Pfister & Gerstner (2006), NEST's
+    stdp_triplet_synapse: a neurodyn extension of PyNN, which has no standard triplet
+    rule (pyNN.standardmodels.synapses names PfisterSpikeTripletRule but leaves it
+    unimplemented). Parameters, units and defaults as neurodyn's triplet rule
+    (docs/plasticity.md): time constants tau_plus, tau_x (presynaptic), tau_minus, tau_y
+    (postsynaptic) in ms; amplitudes A2_plus, A3_plus, A2_minus, A3_minus in weight
+    units (not relative to w_max). Use it with AdditiveWeightDependence (its bounds)::
+
+        stdp = sim.STDPMechanism(timing_dependence=sim.PfisterSpikeTripletRule(A3_plus=6.5e-3),
+                                 weight_dependence=sim.AdditiveWeightDependence(w_min=0.0, w_max=10.0),
+                                 weight=5.0, delay=1.0)
+    """
+    default_parameters = {
+        'tau_plus': 16.8, 'tau_x': 101.0, 'tau_minus': 33.7, 'tau_y': 125.0,
+        'A2_plus': 5e-10, 'A3_plus': 6.2e-3, 'A2_minus': 7e-3, 'A3_minus': 2.3e-4,
+    }
+    translations = _identity(list(default_parameters))
+    possible_models = {"stdp"}
+    neurodyn_kind = None
+    nd_timing = "triplet"
+
+    def __init__(self, tau_plus=16.8, tau_x=101.0, tau_minus=33.7, tau_y=125.0, A2_plus=5e-10, A3_plus=6.2e-3,
+                 A2_minus=7e-3, A3_minus=2.3e-4):
+        parameters = dict(locals())
+        parameters.pop('self')
+        synapses.STDPTimingDependence.__init__(self, **parameters)
 
 
 # --- current sources ----------------------------------------------------------------------
