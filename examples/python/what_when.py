@@ -108,13 +108,14 @@ if args.plot:
     ax.legend(fontsize=8)
     ax = axes[1]
     for identity, colour in ((0, "tab:green"), (1, "tab:purple")):
-        # Omission trials: no target ever arrives, so the whole curve is prediction.
-        announced = test[(trials.identity[test] < 0) & (task.cue_identity[trials.cue[test]] == identity)]
+        # Omission trials of the cues announcing 50 ms: no target arrives, and the "what"
+        # readouts were taught up to 50 ms after these cues; the whole curve is prediction.
+        announced = test[(trials.identity[test] < 0) & (task.cue_identity[trials.cue[test]] == identity)
+                         & (trials.soa_ms[test] == 50.0)]
         difference = aligned(announced, 1) - aligned(announced, 2)
-        ax.plot(lag, difference, color=colour, label=f"cue announces {'AB'[identity]}")
+        ax.plot(lag, difference, color=colour, label=f"cue announces {'AB'[identity]}, 50 ms")
     ax.axhline(0.0, color="k", lw=0.5)
-    for soa in (30.0, 50.0):
-        ax.axvline(soa, color="k", ls=":", lw=0.8)
+    ax.axvline(50.0, color="k", ls=":", lw=0.8)
     ax.set(xlabel="time since cue onset (ms)", ylabel="'what' A - B", title="omission trials: identity")
     ax.legend(fontsize=8)
     ax = axes[2]

@@ -4,11 +4,11 @@ astrocyte-modulated plasticity") on neurodyn's engine, and the branching ratio t
 tells how close a liquid is to the critical point.
 
     import neurodyn.nalsm as nn
-    liquid = nn.NALSM(shape=(10, 10, 10), n_input=200, input_rate=40.0, seed=1)
+    liquid = nn.NALSM(seed=1)                         # 1000 LIF neurons, 784 Poisson inputs at 20 Hz
     sim = liquid.build()
-    sim.run(5000.0)                                        # learning: astrocyte-modulated STDP
-    print(nn.branching_ratio(sim, t_start=4000.0))         # NALSM's branching factor
-    print(sim.modulator("astrocyte"))                      # the astrocyte A(t)
+    sim.run(2000.0)                                   # learning: astrocyte-modulated STDP
+    print(nn.branching_ratio(sim, t_start=1000.0))    # NALSM's branching factor: 1.056
+    print(sim.modulator("astrocyte"))                 # the astrocyte A, the depression rate: 0.174
 
 The liquid is a 3-D grid of current-based LIF neurons (80 % excitatory), connected with
 probability C exp(-(D/lambda)^2) of their distance D (Maass, Natschlaeger & Markram 2002),

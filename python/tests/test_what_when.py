@@ -217,7 +217,8 @@ def test_same_seed_same_states_and_weights(task):
 def test_bad_parameters_are_refused(task):
     cases = [
         (lambda: npred.WhatWhenTask(cue_soa_ms=(30.0, 50.0)), r"cue_soa_ms must have one latency per cue \(4\), got 2"),
-        (lambda: npred.WhatWhenTask(cue_soa_ms=(5.0, 50.0, 30.0, 50.0)), r"cue_soa_ms must be > presentation_ms \(10\)"),
+        (lambda: npred.WhatWhenTask(cue_soa_ms=(5.0, 50.0, 30.0, 50.0)),
+         r"cue_soa_ms must be > presentation_ms \(10\), got \[5.0, 50.0, 30.0, 50.0\]"),
         (lambda: npred.WhatWhenTask(cue_identity=(0, 0), cue_soa_ms=(30.0, 50.0)), "at least two identities"),
         (lambda: npred.WhatWhenTask(validity=1.5), r"validity must be in \[0, 1\], got 1.5"),
         (lambda: npred.WhatWhenTask(omission=1.0), r"omission must be in \[0, 1\), got 1"),
