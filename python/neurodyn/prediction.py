@@ -41,7 +41,7 @@ tau_ms, minus their mean over the spontaneous activity before the first cue. Out
 
 Learning (neurodyn.reservoir.ThreeFactorReadout, trace = s):
 
-    dW_k = eta * (f_k - z_k) * g_k(t) * s(t),   eta = learning_rate / <|s|^2>_spontaneous
+    dW_k = eta * (f_k - z_k) * g_k(t) * s(t),   eta = learning_rate / <|s|^2>_training states
 
 The attention gate g: attention A(t) = 1 from each cue's onset until max(cue_soa_ms) +
 3 sigma_ms after it (the window in which a target can come), 0 in the inter-trial
