@@ -15,9 +15,12 @@ The network (chosen here; every value below says where it comes from):
               cm 0.2 nF, tau_m 20 ms, v_rest = v_reset = -60 mV, v_thresh -50 mV,
               tau_refrac 5 ms, e_rev_E 0 mV, e_rev_I -80 mV, tau_syn_E 5 ms, tau_syn_I 10 ms;
               initial v uniform in [-60, -50) mV, conductances 0
-  connections every ordered pair with probability 0.02 (COBA's, and Auryn's
-              sim_coba_benchmark sparseness), no autapses in E->E and I->I: 160 E and
-              40 I inputs per neuron, 1.28 M E->E synapses; delay 1 ms everywhere
+  connections every ordered pair with probability 0.02, no autapses in E->E and I->I:
+              160 E and 40 I inputs per neuron, 1.28 M E->E synapses; delay 1 ms
+              everywhere. Sizes and sparseness are those of the Vogels et al. (2011)
+              network as Auryn's examples/sim_isp_orig.cpp builds it (NE 8000, NI 2000,
+              sparseness 0.02, conductance-based TIF neurons), whose plastic synapses
+              are I->E; here the E->E ones are
   weights     excitatory 1 nS (0.1 g_L), inhibitory 26.8 nS: COBA's 67 nS scaled to
               40 instead of 16 inputs (67 x 16 / 40). COBA's excitatory 6 nS scaled the
               same way (2.4 nS) makes the network sustain itself at ~17 Hz without
@@ -30,7 +33,7 @@ The network (chosen here; every value below says where it comes from):
               tau_plus = tau_minus = 20 ms, A_plus = A_minus = 0.005, w in [0, 2 nS].
               For uncorrelated spikes the drift vanishes at w_max/2 = the initial 1 nS,
               so the weight distribution stays unimodal and the rates stay put for the
-              length of a benchmark (the mean weight moves by ~0.1 % in 5 s, measured).
+              length of a benchmark (the mean weight moves by 0.06 % in 5 s, measured).
               E->I, I->E and I->I are static.
 
 Zenke & Gerstner (2014, Front. Neuroinform. 8:76) benchmark Auryn against NEST, Brian and
@@ -59,8 +62,9 @@ rates, and the drift of the mean E->E weight.
 Measured, each run in its own process (one thread):
   run         the simulation loop (neurodyn: Simulation.run; Brian2 runtime: Network.run
               after a one-step run that generates and compiles the code; cpp_standalone:
-              Brian2's last_run_info), per simulated second, and the process CPU time of
-              the loop for neurodyn (robust to other jobs on a shared machine)
+              Brian2's last_run_info), per simulated second; and the process CPU time of
+              the loop (neurodyn, Brian2 runtime; the standalone binary's whole CPU time),
+              which other jobs on a shared machine inflate much less than wall time
   phases      neurodyn: update, input, delivery (static + plastic), exchange
   events/s    plastic: sum over E spikes of the source's E->E out-degree (counted from
               the actual connectivity) / run; total: all recurrent synapses likewise
@@ -77,7 +81,9 @@ Command (from the repository root; about 5 minutes at the defaults on 2 cores):
     NEURODYN_BUILD_DIR=build /usr/bin/python3 bench/plastic_network.py --json out.json
 
 --repeats N repeats the neurodyn run (the medians are reported); --brian2 none skips
-Brian2 (for before/after measurements of the engine); --duration in ms.
+Brian2 (for before/after measurements of the engine); --duration in ms; --save-state
+FILE.npy keeps neurodyn's final weights and spikes, to compare two builds bit for bit
+(`cmp`).
 """
 
 from __future__ import annotations
@@ -174,7 +180,7 @@ def neurodyn_network(nd, p: dict, seed: int, plastic: bool):
     return net
 
 
-def run_neurodyn(duration_ms: float, seed: int) -> dict:
+def run_neurodyn(duration_ms: float, seed: int, save_state: str | None = None) -> dict:
     import neurodyn as nd
 
     p = NETWORK
@@ -190,6 +196,10 @@ def run_neurodyn(duration_ms: float, seed: int) -> dict:
     spikes = {name: sim.spikes(name) for name in ("E", "I")}
     times = {name: np.asarray(s[0]) for name, s in spikes.items()}  # (times in ms, ids)
     ids = {name: np.asarray(s[1]) for name, s in spikes.items()}
+    if save_state:
+        # Final weights and every spike as one float64 array: two builds simulate the same
+        # thing bit for bit when `cmp` finds the files equal.
+        np.save(save_state, np.concatenate([w_final, times["E"], ids["E"], times["I"], ids["I"]]).astype(np.float64))
     conns = {name: sim.connections(name) for name in ("EE", "EI", "IE", "II")}
     sources = {name: np.asarray(c["source"]) for name, c in conns.items()}
     n_ee = int(sources["EE"].size)
@@ -389,11 +399,13 @@ def run_brian2(duration_ms: float, seed: int, device: str) -> dict:
 
 # --- driver -----------------------------------------------------------------------------
 
-def run_worker(kind: str, duration_ms: float, seed: int, env: dict) -> dict:
+def run_worker(kind: str, duration_ms: float, seed: int, env: dict, save_state: str | None = None) -> dict:
     """One simulation in its own process; returns its JSON result."""
     out = os.path.join(WORK_ROOT, f"result_{kind}_{os.getpid()}.json")
     command = [sys.executable, str(pathlib.Path(__file__).resolve()), "--worker", kind,
                "--duration", str(duration_ms), "--seed", str(seed), "--worker-out", out]
+    if save_state:
+        command += ["--save-state", os.path.abspath(save_state)]
     subprocess.run(command, check=True, env=env)
     with open(out) as f:
         return json.load(f)
@@ -412,6 +424,9 @@ def summarise(neurodyn_runs: list, brian2_runs: dict) -> dict:
     for device, run in brian2_runs.items():
         ratios[device] = dict(
             run_per_sim_s=med["run_per_sim_s"] / run["run_per_sim_s"],
+            # CPU time of the loops (runtime only: the standalone binary's CPU time includes
+            # loading and initialising): robust to other jobs taking the processors away.
+            run_cpu_s=med["run_cpu_s"] / run["run_cpu_s"] if "run_cpu_s" in run else None,
             plastic_events_per_s=med["plastic_events_per_s"] / run["plastic_events_per_s"],
             bytes_per_plastic_synapse=neurodyn_runs[0]["bytes_per_plastic_synapse"] / run["bytes_per_plastic_synapse"]
             if "bytes_per_plastic_synapse" in run else None,
@@ -442,8 +457,9 @@ def print_report(neurodyn_runs: list, brian2_runs: dict, summary: dict) -> None:
               f"peak RSS {run['peak_rss_mb']:.0f} MB"
               + (f"; {run['bytes_per_plastic_synapse']:.0f} bytes per plastic synapse" if "bytes_per_plastic_synapse" in run else "")
               + (f"; codegen {run['codegen_s']:.1f} s, compile {run['compile_s']:.1f} s" if "compile_s" in run else ""))
-        print(f"  neurodyn / Brian2 {device}: run time {ratio['run_per_sim_s']:.3f}, plastic events/s "
-              f"{ratio['plastic_events_per_s']:.2f}"
+        print(f"  neurodyn / Brian2 {device}: run time {ratio['run_per_sim_s']:.3f}"
+              + (f" (CPU time {ratio['run_cpu_s']:.3f})" if ratio["run_cpu_s"] else "")
+              + f", plastic events/s {ratio['plastic_events_per_s']:.2f}"
               + (f", bytes per plastic synapse {ratio['bytes_per_plastic_synapse']:.2f}" if ratio["bytes_per_plastic_synapse"] else ""))
 
 
@@ -456,13 +472,14 @@ def main(argv=None) -> int:
     parser.add_argument("--brian2", nargs="+", default=["runtime", "cpp_standalone"],
                         choices=["runtime", "cpp_standalone", "none"], help="Brian2 devices to run")
     parser.add_argument("--json", help="write every run and the summary here")
+    parser.add_argument("--save-state", help="neurodyn's final E->E weights and spikes to this .npy (last run)")
     parser.add_argument("--worker", choices=["neurodyn", "runtime", "cpp_standalone"], help=argparse.SUPPRESS)
     parser.add_argument("--worker-out", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     os.makedirs(WORK_ROOT, exist_ok=True)
 
     if args.worker:
-        result = (run_neurodyn(args.duration, args.seed) if args.worker == "neurodyn"
+        result = (run_neurodyn(args.duration, args.seed, args.save_state) if args.worker == "neurodyn"
                   else run_brian2(args.duration, args.seed, args.worker))
         with open(args.worker_out, "w") as f:
             json.dump(result, f, indent=1)
@@ -472,7 +489,7 @@ def main(argv=None) -> int:
     build_dir = pathlib.Path(env.get("NEURODYN_BUILD_DIR") or REPOSITORY / "build").resolve()
     env["PYTHONPATH"] = str(build_dir / "python") + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
     env["OMP_NUM_THREADS"] = "1"
-    neurodyn_runs = [run_worker("neurodyn", args.duration, args.seed, env) for _ in range(args.repeats)]
+    neurodyn_runs = [run_worker("neurodyn", args.duration, args.seed, env, args.save_state) for _ in range(args.repeats)]
     brian2_runs = {}
     for device in args.brian2:
         if device != "none":
