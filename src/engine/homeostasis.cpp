@@ -119,22 +119,7 @@ std::vector<double> Simulator::get_param(const std::string& population_name, con
         throw KeyError("'" + parameter + "' is not a parameter of " + std::string(model.name) +
                        did_you_mean(parameter, names) + (names.empty() ? " (it has none)" : " (parameters: " + join(names) + ")"));
     }
-    std::vector<double> values(pop.size);
-    for (const auto& shard : shards_)
-        for (const auto& slot : shard->groups)
-            if (slot.population == p) {
-                const auto column = slot.group->param(static_cast<std::size_t>(index));
-                std::copy(column.begin(), column.end(), values.begin() + slot.first);
-            }
-    if (comm_.distributed()) {
-        // Each rank owns a contiguous range, and the ranges follow the rank order.
-        const auto [first, last] = rank_range(p, comm_.rank());
-        std::vector<double> mine(values.begin() + first, values.begin() + last), all;
-        std::vector<std::uint64_t> counts;
-        comm_.all_gather(mine, all, counts);
-        values = std::move(all);
-    }
-    return values;
+    return gather_population(p, [&](const GroupSlot& slot) { return slot.group->param(static_cast<std::size_t>(index)); });
 }
 
 std::vector<double> Simulator::homeostasis_rates(const std::string& population_name) const {
@@ -142,21 +127,7 @@ std::vector<double> Simulator::homeostasis_rates(const std::string& population_n
     const std::size_t p = static_cast<std::size_t>(&pop - layout_.data());
     if (spec_.populations[p].homeostasis.kind == HomeostasisSpec::Kind::none)
         throw ValueError("population '" + pop.name + "' has no homeostasis, so no rate estimate", population_key(p) + ".homeostasis");
-    std::vector<double> values(pop.size);
-    for (const auto& shard : shards_)
-        for (const auto& slot : shard->groups)
-            if (slot.population == p) {
-                const auto rates = slot.homeostasis->rates();
-                std::copy(rates.begin(), rates.end(), values.begin() + slot.first);
-            }
-    if (comm_.distributed()) {
-        const auto [first, last] = rank_range(p, comm_.rank());
-        std::vector<double> mine(values.begin() + first, values.begin() + last), all;
-        std::vector<std::uint64_t> counts;
-        comm_.all_gather(mine, all, counts);
-        values = std::move(all);
-    }
-    return values;
+    return gather_population(p, [](const GroupSlot& slot) { return slot.homeostasis->rates(); });
 }
 
 }  // namespace neurodyn

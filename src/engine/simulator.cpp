@@ -491,12 +491,17 @@ std::vector<double> Simulator::get_state(const std::string& population_name, con
         throw KeyError("'" + variable + "' is not a state variable of " + std::string(model.name) +
                        did_you_mean(variable, names));
     }
-    std::vector<double> values(pop.size);
+    return gather_population(p, [&](const GroupSlot& slot) { return slot.group->state(static_cast<std::size_t>(index)); });
+}
+
+std::vector<double> Simulator::gather_population(
+    std::size_t p, const std::function<std::span<const double>(const GroupSlot&)>& column) const {
+    std::vector<double> values(layout_[p].size);
     for (const auto& shard : shards_)
         for (const auto& slot : shard->groups)
             if (slot.population == p) {
-                const auto state = slot.group->state(static_cast<std::size_t>(index));
-                std::copy(state.begin(), state.end(), values.begin() + slot.first);
+                const auto part = column(slot);
+                std::copy(part.begin(), part.end(), values.begin() + slot.first);
             }
     if (comm_.distributed()) {
         // Each rank owns a contiguous range, and the ranges follow the rank order.

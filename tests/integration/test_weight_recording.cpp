@@ -18,6 +18,7 @@
 #include "neurodyn/engine/simulator.hpp"
 #include "neurodyn/io/model_file.hpp"
 #include "neurodyn/record/weight_trace_recorder.hpp"
+#include "stdp_pairs.hpp"
 
 using namespace neurodyn;
 
@@ -306,24 +307,9 @@ TEST(WeightRecording, BadRecordersAreRefusedNamingTheKey) {
 
 // The model file's [[record]] table: by name or index; errors with file:line:column.
 TEST(WeightRecording, ModelFileRecordTable) {
-    const std::string head = R"([simulation]
-dt = 0.1
-duration = 10.0
-[[population]]
-name = "a"
-model = "SpikeSourcePoisson"
-size = 3
-params = { rate = 20.0 }
-[[population]]
-name = "b"
-model = "IF_cond_exp"
-size = 2
-[[projection]]
-source = "a"
-target = "b"
-weight = 0.004
-connector = { type = "all_to_all" }
-synapse = { type = "stdp", timing = { type = "spike_pair" }, weight_dependence = { type = "additive", w_max = 0.01 } }
+    // The STDP tests' model-file head, without its leading newline (the line numbers
+    // below count from its first line).
+    const std::string head = std::string(stdp_test::kModelFileHead).substr(1) + R"(synapse = { type = "stdp", timing = { type = "spike_pair" }, weight_dependence = { type = "additive", w_max = 0.01 } }
 [[projection]]
 name = "fixed"
 source = "a"

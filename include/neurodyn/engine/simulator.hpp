@@ -35,6 +35,7 @@ namespace neurodyn {
 class Shard;
 class StdpProjection;
 class ModulatorSignal;
+struct GroupSlot;
 struct RateBlock;
 class Simulator;
 
@@ -291,6 +292,10 @@ private:
     std::vector<std::uint64_t> spike_counts_;
     std::vector<Step> epoch_steps_;
     std::vector<std::uint32_t> epoch_ids_;
+    // One value per neuron of population `p` in population order, gathered from every
+    // shard and rank: `column(slot)` is a group's span of values (collective).
+    std::vector<double> gather_population(std::size_t p,
+                                          const std::function<std::span<const double>(const GroupSlot&)>& column) const;
     // One per NetworkSpec::modulators entry, created before the shards (which keep
     // pointers to them) and never moved.
     std::vector<std::unique_ptr<ModulatorSignal>> modulators_;
