@@ -24,7 +24,7 @@ _core.set_error_classes(NeurodynValueError, NeurodynKeyError, NeurodynFileError,
 
 from ._core import (Connector, Distribution, Synapse, all_to_all, exponential, fixed_number_post,  # noqa: E402
                     fixed_number_pre, fixed_probability, fixed_total_number, from_list, normal, normal_clipped,
-                    one_to_one, static_synapse, stdp, tsodyks_markram, uniform)
+                    one_to_one, rate_hebbian, static_synapse, stdp, tsodyks_markram, uniform)
 from .network import Network, Population, Projection, Simulation, Trace, load_model_file  # noqa: E402
 from .results import load_results  # noqa: E402
 from . import hebbian  # noqa: E402  (rate-based Hebbian rules: docs/plasticity.md)
@@ -68,7 +68,7 @@ __all__ = [
     "uniform", "normal", "normal_clipped", "exponential", "Distribution",
     "all_to_all", "one_to_one", "fixed_probability", "fixed_number_pre", "fixed_number_post", "fixed_total_number",
     "from_list",
-    "Connector", "static_synapse", "tsodyks_markram", "stdp", "Synapse",
+    "Connector", "static_synapse", "tsodyks_markram", "stdp", "rate_hebbian", "Synapse",
     "NeurodynError", "NeurodynValueError", "NeurodynKeyError", "NeurodynFileError", "NeurodynFileNotFoundError",
     "NeurodynMemoryError", "NeurodynInternalError",
 ]

@@ -244,8 +244,9 @@ class Network:
         :func:`~neurodyn.fixed_number_post`, :func:`~neurodyn.from_list`. `weight`
         (in the receptor's unit: nA, uS or mV) and `delay` (ms, >= dt, rounded to whole
         steps) are a number, a distribution, or an array of n_source x n_target values
-        (``[source, target]``). `synapse` is :func:`neurodyn.static_synapse` (default)
-        , :func:`neurodyn.tsodyks_markram` or :func:`neurodyn.stdp` (docs/plasticity.md).
+        (``[source, target]``). `synapse` is :func:`neurodyn.static_synapse` (default),
+        :func:`neurodyn.tsodyks_markram`, :func:`neurodyn.stdp` or, between rate units,
+        :func:`neurodyn.rate_hebbian` (docs/plasticity.md).
         """
         self._modifiable()
         if not isinstance(connector, _core.Connector):
@@ -254,7 +255,8 @@ class Network:
         if synapse is None:
             synapse = _core.static_synapse()
         if not isinstance(synapse, _core.Synapse):
-            raise TypeError(f"synapse must be made by neurodyn.static_synapse() or tsodyks_markram(); "
+            raise TypeError(f"synapse must be made by neurodyn.static_synapse(), tsodyks_markram(), stdp() or "
+                            f"rate_hebbian(); "
                             f"got {type(synapse).__name__} {synapse!r}")
         if self._scale != 1.0:
             connector, weight, delay = self._scaled_connection(connector, weight, delay)

@@ -275,6 +275,38 @@ SynapseSpec make_tsodyks_markram(double U, double tau_rec, double tau_facil) {
     return s;
 }
 
+// neurodyn.rate_hebbian(...): the rule of a projection between rate units
+// (models/rate_hebbian.hpp). Parameters that the rule does not have are refused; the
+// step-dependent limits are checked when the network is built.
+SynapseSpec make_rate_hebbian(const std::string& rule, double eta, std::optional<double> decay,
+                              std::optional<double> tau_theta, std::optional<double> theta_initial, double w_min,
+                              double w_max) {
+    SynapseSpec s;
+    s.kind = SynapseSpec::Kind::rate_hebbian;
+    models::RateHebbianRule& r = s.rate_hebbian;
+    const auto kind = models::find_rate_hebbian_kind(rule);
+    if (!kind) throw KeyError("rate_hebbian: " + models::unknown_rate_hebbian_rule(rule), "rule");
+    r.kind = *kind;
+    const bool decays = r.kind == models::RateHebbianKind::hebb || r.kind == models::RateHebbianKind::anti_hebbian;
+    auto refuse = [&](const char* field, bool given, const char* which) {
+        if (given)
+            throw ValueError(std::string("rate_hebbian: the ") + rule + " rule has no parameter " + field + " (only " +
+                                 which + " have it)",
+                             field);
+    };
+    refuse("decay", decay.has_value() && !decays, "hebb and anti_hebbian");
+    refuse("tau_theta", tau_theta.has_value() && r.kind != models::RateHebbianKind::bcm, "bcm");
+    refuse("theta_initial", theta_initial.has_value() && r.kind != models::RateHebbianKind::bcm, "bcm");
+    r.eta = eta;
+    r.decay = decay.value_or(r.decay);
+    r.tau_theta = tau_theta.value_or(r.tau_theta);
+    r.theta_initial = theta_initial.value_or(r.theta_initial);
+    r.w_min = w_min;
+    r.w_max = w_max;
+    r.validate("rate_hebbian", 0.0);
+    return s;
+}
+
 // neurodyn.stdp(...): PyNN's SpikePairRule + a weight dependence (docs/plasticity.md).
 // The spec's validate() checks the values when the network is built.
 SynapseSpec make_stdp(double tau_plus, double tau_minus, double A_plus, double A_minus, const std::string& weight_dependence,
@@ -1169,9 +1201,13 @@ PYBIND11_MODULE(_core, m) {
     py::class_<SynapseSpec>(m, "Synapse", "The synapse type of a projection.")
         .def_property_readonly("kind",
                                [](const SynapseSpec& s) {
-                                   return s.kind == SynapseSpec::Kind::static_synapse ? "static"
-                                          : s.kind == SynapseSpec::Kind::stdp         ? "stdp"
-                                                                                      : "tsodyks_markram";
+                                   switch (s.kind) {
+                                       case SynapseSpec::Kind::static_synapse: return "static";
+                                       case SynapseSpec::Kind::stdp: return "stdp";
+                                       case SynapseSpec::Kind::rate_hebbian: return "rate_hebbian";
+                                       case SynapseSpec::Kind::tsodyks_markram: break;
+                                   }
+                                   return "tsodyks_markram";
                                })
         .def_readonly("U", &SynapseSpec::U)
         .def_readonly("tau_rec", &SynapseSpec::tau_rec)
@@ -1230,8 +1266,31 @@ PYBIND11_MODULE(_core, m) {
                                    d["dendritic_delay_fraction"] = s.dendritic_delay_fraction;
                                    return d;
                                })
+        .def_property_readonly("rate_hebbian_parameters",
+                               [](const SynapseSpec& s) {
+                                   const auto& r = s.rate_hebbian;
+                                   py::dict d;
+                                   d["rule"] = models::rate_hebbian_name(r.kind);
+                                   d["eta"] = r.eta;
+                                   d["decay"] = r.decay;
+                                   d["tau_theta"] = r.tau_theta;
+                                   d["theta_initial"] = r.theta_initial;
+                                   d["w_min"] = r.w_min;
+                                   d["w_max"] = r.w_max;
+                                   return d;
+                               })
         .def("__repr__", [](const SynapseSpec& s) {
             if (s.kind == SynapseSpec::Kind::static_synapse) return std::string("neurodyn.static_synapse()");
+            if (s.kind == SynapseSpec::Kind::rate_hebbian) {
+                const auto& r = s.rate_hebbian;
+                std::string out = "neurodyn.rate_hebbian(rule='" + std::string(models::rate_hebbian_name(r.kind)) +
+                                  "', eta=" + format_number(r.eta);
+                if (r.kind == models::RateHebbianKind::hebb || r.kind == models::RateHebbianKind::anti_hebbian)
+                    out += ", decay=" + format_number(r.decay);
+                if (r.kind == models::RateHebbianKind::bcm)
+                    out += ", tau_theta=" + format_number(r.tau_theta) + ", theta_initial=" + format_number(r.theta_initial);
+                return out + ", w_min=" + format_number(r.w_min) + ", w_max=" + format_number(r.w_max) + ")";
+            }
             if (s.kind == SynapseSpec::Kind::stdp && s.timing_kind == models::StdpTimingKind::triplet) {
                 const auto& t = s.triplet;
                 return "neurodyn.stdp(timing='triplet', tau_plus=" + format_number(t.tau_plus) + ", tau_x=" + format_number(t.tau_x) +
@@ -1264,6 +1323,15 @@ PYBIND11_MODULE(_core, m) {
         });
     m.def("static_synapse", [] { return SynapseSpec{}; });
     m.def("tsodyks_markram", &make_tsodyks_markram, py::arg("U") = 0.5, py::arg("tau_rec") = 100.0, py::arg("tau_facil") = 0.0);
+    m.def("rate_hebbian", &make_rate_hebbian,
+          "Hebbian plasticity between rate units, applied every step (docs/plasticity.md, 'Hebbian plasticity of rate "
+          "projections'). rule: 'hebb' (dw/dt = eta (x y - decay w)), 'anti_hebbian' (-eta (x y + decay w)), 'oja' "
+          "(eta y (x - y w)) or 'bcm' (eta x y (y - theta), tau_theta dtheta/dt = y^2 - theta); eta in 1/ms; weights "
+          "clipped to [w_min, w_max]. Source and target must be rate units (LeakyRate).",
+          py::arg("rule") = "oja", py::kw_only(), py::arg("eta") = 0.001, py::arg("decay") = py::none(),
+          py::arg("tau_theta") = py::none(), py::arg("theta_initial") = py::none(),
+          py::arg("w_min") = -std::numeric_limits<double>::infinity(),
+          py::arg("w_max") = std::numeric_limits<double>::infinity());
     m.def(
         "stdp",
         [](const std::string& timing, std::optional<double> tau_plus, std::optional<double> tau_minus,

@@ -246,8 +246,8 @@ def test_plot_draws_the_recorded_weights(tmp_path):
      r"^record\[0\]\.projection: unknown projection 'PQ'; did you mean 'PE'\? \(projections: PE, EE, PS\)$"),
     ((7, [0], 1.0), nd.NeurodynKeyError, r"^record\[0\]\.projection: there is no projection 7 \(the network has 3\)$"),
     (("PS", [0], 1.0), nd.NeurodynValueError,
-     r"^record\[0\]\.projection: projection\[2\] \('PS'\) has fixed weights \(synapse type static\); only stdp "
-     r"projections have weights that change over time$"),
+     r"^record\[0\]\.projection: projection\[2\] \('PS'\) has fixed weights \(synapse type static\); only stdp and "
+     r"rate_hebbian projections have weights that change over time$"),
     (("PE", [0], 0.0), nd.NeurodynValueError, r"^record\[0\]\.interval: interval must be a finite time > 0 ms, got 0$"),
     (("PE", [0], -2.0), nd.NeurodynValueError, r"^record\[0\]\.interval: .* > 0 ms, got -2$"),
     (("PE", [0], 0.25), nd.NeurodynValueError,

@@ -28,6 +28,25 @@ std::string projection_label(const NetworkSpec& spec, std::size_t index) {
     return projection_key(index) + " ('" + (proj.name.empty() ? proj.source + "->" + proj.target : proj.name) + "')";
 }
 
+// The initial weight of a plastic synapse as generated (a 32-bit float): a bound given
+// as a weight may round to just outside it, and is then the bound; any other weight
+// outside [w_min, w_max] is refused, naming the synapse.
+double initial_plastic_weight(const IncomingSynapse& syn, double w_min, double w_max, std::size_t projection,
+                              const char* synapse_type) {
+    double w = syn.weight;
+    if (w < w_min && syn.weight == static_cast<float>(w_min)) w = w_min;
+    if (w > w_max && syn.weight == static_cast<float>(w_max)) w = w_max;
+    if (!(w >= w_min && w <= w_max)) {
+        const std::string key = projection_key(projection) + ".weight";
+        throw ValueError(key + ": the initial weight " + format_number(w) + " of the " + synapse_type +
+                             " synapse from neuron " + std::to_string(syn.source) + " to neuron " +
+                             std::to_string(syn.target) + " lies outside [w_min, w_max] = [" + format_number(w_min) +
+                             ", " + format_number(w_max) + "]",
+                         key);
+    }
+    return w;
+}
+
 }  // namespace
 
 void Simulator::build_stdp_projection(Shard& shard, std::size_t p) const {
@@ -48,27 +67,45 @@ void Simulator::build_stdp_projection(Shard& shard, std::size_t p) const {
         generate_incoming(spec_, p, slot->first, slot->first + size, incoming);
         entries.reserve(incoming.size());
         const double w_min = proj.synapse.weight_dependence.w_min, w_max = proj.synapse.weight_dependence.w_max;
-        for (const auto& syn : incoming) {
-            // Weights are generated as 32-bit floats: a bound given as a weight may round
-            // to just outside it, and is then the bound.
-            double w = syn.weight;
-            if (w < w_min && syn.weight == static_cast<float>(w_min)) w = w_min;
-            if (w > w_max && syn.weight == static_cast<float>(w_max)) w = w_max;
-            if (!(w >= w_min && w <= w_max)) {
-                const std::string key = projection_key(p) + ".weight";
-                throw ValueError(key + ": the initial weight " + format_number(w) + " of the stdp synapse from neuron " +
-                                     std::to_string(syn.source) + " to neuron " + std::to_string(syn.target) +
-                                     " lies outside [w_min, w_max] = [" + format_number(w_min) + ", " + format_number(w_max) +
-                                     "]",
-                                 key);
-            }
-            entries.push_back({syn.source, slot->input_offset + port * size + (syn.target - slot->first), w, syn.delay_steps});
-        }
+        for (const auto& syn : incoming)
+            entries.push_back({syn.source, slot->input_offset + port * size + (syn.target - slot->first),
+                               initial_plastic_weight(syn, w_min, w_max, p, "stdp"), syn.delay_steps});
     }
     projection.build(std::move(entries));
     if (!proj.synapse.modulator.empty()) projection.set_modulator(&find_modulator(proj.synapse.modulator));
     shard.stdp.push_back(std::move(projection));
     shard.stdp_projection.push_back(p);
+}
+
+void Simulator::build_rate_hebbian_projection(Shard& shard, std::size_t p) const {
+    const ProjectionSpec& proj = spec_.projections[p];
+    const auto source_pop = static_cast<std::size_t>(spec_.population_index(proj.source));
+    const auto target_pop = static_cast<std::size_t>(spec_.population_index(proj.target));
+    const ModelInfo& target_model = find_model(spec_.populations[target_pop].model);
+    const auto port = static_cast<std::uint32_t>(target_model.port_index(proj.receptor));
+    // Every shard has a table (possibly empty) so that the k-th table is projection p's
+    // in every shard; only a shard with target neurons reads and learns.
+    const GroupSlot* slot = slot_of(shard, target_pop);
+    const auto size = slot ? static_cast<std::uint32_t>(slot->group->size()) : 0u;
+    RateHebbianProjection projection(proj.synapse.rate_hebbian, spec_.simulation.dt, layout_[source_pop].first_global_id,
+                                     layout_[source_pop].size, slot ? slot->first : 0u, size,
+                                     slot ? slot->input_offset + port * size : 0u);
+    std::vector<IncomingSynapse> incoming;
+    if (slot) generate_incoming(spec_, p, slot->first, slot->first + size, incoming);
+    std::vector<double> weights(incoming.size());
+    const double w_min = proj.synapse.rate_hebbian.w_min, w_max = proj.synapse.rate_hebbian.w_max;
+    for (std::size_t k = 0; k < incoming.size(); ++k)
+        weights[k] = initial_plastic_weight(incoming[k], w_min, w_max, p, "rate_hebbian");
+    projection.build(incoming, weights);
+    if (slot) shard.groups[static_cast<std::size_t>(slot - shard.groups.data())].rate_hebbian_inputs.push_back(shard.rate_hebbian.size());
+    shard.rate_hebbian.push_back(std::move(projection));
+    shard.rate_hebbian_projection.push_back(p);
+}
+
+RateHebbianProjection* Simulator::rate_hebbian_table(Shard& shard, std::size_t p) const {
+    const auto it = std::find(shard.rate_hebbian_projection.begin(), shard.rate_hebbian_projection.end(), p);
+    if (it == shard.rate_hebbian_projection.end()) return nullptr;
+    return &shard.rate_hebbian[static_cast<std::size_t>(it - shard.rate_hebbian_projection.begin())];
 }
 
 StdpProjection* Simulator::stdp_table(Shard& shard, std::size_t p, std::vector<IncomingSynapse>& generated) const {
@@ -86,7 +123,8 @@ std::vector<double> Simulator::weights(std::size_t index) {
         throw KeyError("no projection " + std::to_string(index) + " (the network has " +
                        std::to_string(spec_.projections.size()) + ")");
     std::vector<double> values;
-    if (spec_.projections[index].synapse.kind != SynapseSpec::Kind::stdp) {
+    const SynapseSpec::Kind kind = spec_.projections[index].synapse.kind;
+    if (!spec_.projections[index].synapse.plastic_weights()) {
         for (const auto& syn : connections(index)) values.push_back(syn.weight);
         return values;
     }
@@ -94,6 +132,11 @@ std::vector<double> Simulator::weights(std::size_t index) {
     // concatenating gives the order of connections().
     std::vector<IncomingSynapse> generated;
     for (auto& shard : shards_) {
+        if (kind == SynapseSpec::Kind::rate_hebbian) {
+            const auto part = rate_hebbian_table(*shard, index)->weights();
+            values.insert(values.end(), part.begin(), part.end());
+            continue;
+        }
         StdpProjection* table = stdp_table(*shard, index, generated);
         table->bring_up_to(step_ - 1);
         table->read_weights(generated, values);
@@ -112,13 +155,19 @@ void Simulator::set_weights(std::size_t index, std::span<const double> values) {
         throw KeyError("set_weights: no projection " + std::to_string(index) + " (the network has " +
                        std::to_string(spec_.projections.size()) + ")");
     const SynapseSpec& synapse = spec_.projections[index].synapse;
-    if (synapse.kind != SynapseSpec::Kind::stdp)
+    if (!synapse.plastic_weights())
         throw ValueError("set_weights: " + projection_label(spec_, index) +
-                             " has fixed weights; only stdp projections have weights that can be set after the build",
+                             " has fixed weights; only stdp and rate_hebbian projections have weights that can be set "
+                             "after the build",
                          projection_key(index) + ".synapse");
+    const bool rate = synapse.kind == SynapseSpec::Kind::rate_hebbian;
     std::vector<IncomingSynapse> generated;
     std::uint64_t local_count = 0;
     for (auto& shard : shards_) {
+        if (rate) {
+            local_count += rate_hebbian_table(*shard, index)->size();
+            continue;
+        }
         stdp_table(*shard, index, generated);
         local_count += generated.size();
     }
@@ -132,7 +181,8 @@ void Simulator::set_weights(std::size_t index, std::span<const double> values) {
         throw ValueError("set_weights: " + projection_label(spec_, index) + " has " + std::to_string(total) +
                              " synapses, got " + std::to_string(values.size()) + " weights",
                          projection_key(index) + ".weight");
-    const double w_min = synapse.weight_dependence.w_min, w_max = synapse.weight_dependence.w_max;
+    const double w_min = rate ? synapse.rate_hebbian.w_min : synapse.weight_dependence.w_min;
+    const double w_max = rate ? synapse.rate_hebbian.w_max : synapse.weight_dependence.w_max;
     for (std::size_t k = 0; k < values.size(); ++k)
         if (!(values[k] >= w_min && values[k] <= w_max))
             throw ValueError("set_weights: weight " + std::to_string(k) + " of " + projection_label(spec_, index) +
@@ -142,6 +192,12 @@ void Simulator::set_weights(std::size_t index, std::span<const double> values) {
     // Pairings that reached the synapses so far are applied first: the new weights are
     // the weights from now on.
     for (auto& shard : shards_) {
+        if (rate) {
+            RateHebbianProjection* table = rate_hebbian_table(*shard, index);
+            table->write_weights(values.subspan(offset, table->size()));
+            offset += table->size();
+            continue;
+        }
         StdpProjection* table = stdp_table(*shard, index, generated);
         table->bring_up_to(step_ - 1);
         table->write_weights(generated, values.subspan(offset, generated.size()));

@@ -133,13 +133,16 @@ void Shard::advance(Step step, std::uint64_t seed, PhaseTimes& times) {
     times.input += std::chrono::duration<double>(t1 - t0).count();
 
     double* arriving = ring.slot(step);
+    if (!weight_taps.empty()) sample_rate_weights(step);
     for (auto& slot : groups) {
         NeuronGroup& group = *slot.group;
         for (std::size_t port = 0; port < slot.port_pointers.size(); ++port)
             slot.port_pointers[port] = arriving + slot.input_offset + port * group.size();
+        for (const std::size_t r : slot.rate_hebbian_inputs) rate_hebbian[r].add_input(step, arriving);
         StepInput input{step, slot.port_pointers, slot.injected.data(), seed};
         slot.spiked.clear();
         group.update(input, slot.spiked);
+        for (const std::size_t r : slot.rate_hebbian_inputs) rate_hebbian[r].learn(step, group.rate_output());
         if (slot.homeostasis) homeostasis_step(slot, step);
         if (const double* output = group.rate_output()) {
             rate_block_ids.emplace_back(step, slot.first_global_id);
@@ -231,7 +234,10 @@ std::uint64_t Shard::deliver(std::span<const Step> steps, std::span<const std::u
         if (!weight_taps.empty()) sample_weights_before(next_scaling_step);
         apply_scalings(next_scaling_step);
     }
-    if (!weight_taps.empty()) sample_weights_before(last_step + 1);
+    if (!weight_taps.empty()) {
+        sample_weights_before(last_step + 1);
+        sample_rate_weights(last_step + 1);
+    }
     for (auto& projection : stdp) projection.after_epoch(last_step);
     return events;
 }
@@ -251,6 +257,16 @@ std::uint64_t Shard::deliver_rates(std::span<const RateBlock> blocks) {
     const std::size_t max_delay = synapses.max_delay();
     std::vector<double*> slot_for_delay(max_delay + 1, nullptr);
     std::uint64_t events = 0;
+    // Rate-Hebbian synapses keep the source outputs and read them in the next steps
+    // (plastic_rate.hpp); each transmits once per step.
+    if (!rate_hebbian.empty()) {
+        std::uint64_t steps = 0;
+        for (std::size_t b = 0; b < blocks.size(); ++b) steps += b == 0 || blocks[b].step != blocks[b - 1].step;
+        for (auto& projection : rate_hebbian) {
+            for (const RateBlock& block : blocks) projection.store_source_outputs(block.step, block.first_id, block.values);
+            events += steps * projection.size();
+        }
+    }
     for (const RateBlock& block : blocks) {
         for (std::size_t d = 1; d <= max_delay; ++d) slot_for_delay[d] = ring.slot(block.step + static_cast<Step>(d));
         for (std::size_t i = 0; i < block.values.size(); ++i) {

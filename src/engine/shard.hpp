@@ -9,6 +9,7 @@
 #include <utility>
 #include <vector>
 
+#include "neurodyn/engine/plastic_rate.hpp"
 #include "neurodyn/engine/plastic_stdp.hpp"
 #include "neurodyn/engine/ring_buffer.hpp"
 #include "neurodyn/engine/simulator.hpp"
@@ -31,6 +32,8 @@ struct GroupSlot {
     std::vector<std::uint32_t> spiked;  // scratch: group-local ids of this step's spikes
     // The population's homeostasis on these neurons (src/engine/homeostasis.hpp); null when none.
     std::unique_ptr<NeuronHomeostasis> homeostasis;
+    // The rate-Hebbian projections onto these neurons (indices in Shard::rate_hebbian).
+    std::vector<std::size_t> rate_hebbian_inputs;
 };
 
 // Independent Poisson input to each target neuron: per step a Poisson count of input
@@ -115,6 +118,8 @@ public:
     std::vector<ShortTermPlasticProjection> plastic;
     std::vector<StdpProjection> stdp;  // one per STDP projection, in spec order
     std::vector<std::size_t> stdp_projection;  // the spec index of each
+    std::vector<RateHebbianProjection> rate_hebbian;  // one per rate-Hebbian projection, in spec order
+    std::vector<std::size_t> rate_hebbian_projection;  // the spec index of each
     InputRingBuffer ring;
     std::vector<PoissonDrive> drives;
     std::vector<CurrentSource> currents;
@@ -154,6 +159,9 @@ public:
     // takes before it delivers the first spike of `step` (src/engine/weight_sampling.cpp).
     std::vector<WeightTap> weight_taps;
     void sample_weights_before(Step step);
+    // The same for the taps of rate-Hebbian tables, whose weights change in advance():
+    // the samples at times <= step * dt, taken before step `step` learns.
+    void sample_rate_weights(Step step);
 
     // Homeostasis (src/engine/homeostasis.cpp). After a group's update: its rate estimates
     // and adapted parameter, and the synaptic scalings it queues. The earliest queued

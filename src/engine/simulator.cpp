@@ -174,13 +174,27 @@ void Simulator::build(const BuildOptions& options) {
 
     // Memory: estimated before anything large is allocated. During the build each
     // synapse exists once as a 16-byte generation entry and once in the 10-byte table;
-    // an STDP synapse as two 24-byte build entries and its 14-byte table entry.
-    double synapses = 0.0, stdp_extra_bytes = 0.0;
+    // an STDP synapse as two 24-byte build entries and its 14-byte table entry, and the
+    // pair rule's fast path keeps 128 bytes per target neuron; a rate-Hebbian synapse as
+    // its generation entry, its 8-byte initial weight and its 14-byte table entry, and
+    // every shard keeps max-delay outputs of the source population.
+    double synapses = 0.0, plastic_extra_bytes = 0.0, per_shard_bytes = 0.0;
     for (std::size_t p = 0; p < spec_.projections.size(); ++p) {
         const double expected = expected_synapse_count(spec_, p);
         synapses += expected;
-        if (spec_.projections[p].synapse.kind == SynapseSpec::Kind::stdp)
-            stdp_extra_bytes += expected * (2.0 * sizeof(PlasticSynapseEntry) + 14.0 - sizeof(SynapseEntry) - 10.0);
+        const SynapseSpec& synapse = spec_.projections[p].synapse;
+        const double n_target = static_cast<double>(spec_.populations[static_cast<std::size_t>(
+                                                        spec_.population_index(spec_.projections[p].target))].size);
+        if (synapse.kind == SynapseSpec::Kind::stdp) {
+            plastic_extra_bytes += expected * (2.0 * sizeof(PlasticSynapseEntry) + 14.0 - sizeof(SynapseEntry) - 10.0);
+            if (synapse.timing_kind == models::StdpTimingKind::spike_pair) plastic_extra_bytes += 128.0 * n_target;
+        }
+        if (synapse.kind == SynapseSpec::Kind::rate_hebbian) {
+            plastic_extra_bytes += expected * (8.0 + 14.0 - 10.0);
+            const double n_source = static_cast<double>(spec_.populations[static_cast<std::size_t>(
+                                                            spec_.population_index(spec_.projections[p].source))].size);
+            per_shard_bytes += 8.0 * n_source * static_cast<double>(max_delay_);
+        }
     }
     double inputs = 0.0, neuron_bytes = 0.0;
     for (const auto& pop : spec_.populations) {
@@ -192,9 +206,9 @@ void Simulator::build(const BuildOptions& options) {
     // available memory.
     const double shards = static_cast<double>(options.shards);
     const double ranks = static_cast<double>(comm_.size());
-    estimated_bytes_ = (synapses * (sizeof(SynapseEntry) + 10.0) + stdp_extra_bytes + inputs * 8.0 * static_cast<double>(min_delay_ + max_delay_) +
-                        neuron_bytes) / ranks +
-                       shards * 8.0 * (total_neurons_ + 1.0);
+    estimated_bytes_ = (synapses * (sizeof(SynapseEntry) + 10.0) + plastic_extra_bytes +
+                        inputs * 8.0 * static_cast<double>(min_delay_ + max_delay_) + neuron_bytes) / ranks +
+                       shards * (8.0 * (total_neurons_ + 1.0) + per_shard_bytes);
     const double limit = options.memory_limit_bytes > 0 ? options.memory_limit_bytes : available_memory_bytes() / ranks;
     std::exception_ptr refused;
     try {
@@ -288,6 +302,10 @@ void Simulator::build(const BuildOptions& options) {
                 build_stdp_projection(shard, p);
                 continue;
             }
+            if (proj.synapse.kind == SynapseSpec::Kind::rate_hebbian) {
+                build_rate_hebbian_projection(shard, p);
+                continue;
+            }
             const bool plastic = proj.synapse.kind == SynapseSpec::Kind::tsodyks_markram;
             std::vector<SynapseEntry> plastic_entries;
             std::vector<SynapseEntry>& sink = plastic ? plastic_entries : entries;
@@ -337,6 +355,10 @@ void Simulator::build(const BuildOptions& options) {
                                                projection.u.size() * (2 * sizeof(double) + sizeof(Step)));
         }
         for (const auto& projection : shard->stdp) {
+            local_synapses += projection.size();
+            local_bytes += static_cast<double>(projection.bytes());
+        }
+        for (const auto& projection : shard->rate_hebbian) {
             local_synapses += projection.size();
             local_bytes += static_cast<double>(projection.bytes());
         }

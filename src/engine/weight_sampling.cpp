@@ -15,6 +15,7 @@
 
 #include <algorithm>
 #include <limits>
+#include <numeric>
 #include <utility>
 
 #include "neurodyn/core/error.hpp"
@@ -75,10 +76,20 @@ double StdpProjection::weight_at(std::uint32_t source, std::uint64_t position, S
 
 void Shard::sample_weights_before(Step step) {
     for (WeightTap& tap : weight_taps) {
+        if (tap.rate) continue;
         StdpProjection& table = stdp[tap.table];
         for (; tap.next_sample_step <= step; tap.next_sample_step += tap.interval_steps)
             for (std::size_t i = 0; i < tap.positions.size(); ++i)
                 tap.values.push_back(table.weight_at(tap.sources[i], tap.positions[i], tap.next_sample_step - 1));
+    }
+}
+
+void Shard::sample_rate_weights(Step step) {
+    for (WeightTap& tap : weight_taps) {
+        if (!tap.rate) continue;
+        const std::span<const double> weights = rate_hebbian[tap.table].weights();
+        for (; tap.next_sample_step <= step; tap.next_sample_step += tap.interval_steps)
+            for (const std::uint64_t position : tap.positions) tap.values.push_back(weights[position]);
     }
 }
 
@@ -101,10 +112,15 @@ void Simulator::build_weight_probes() {
         std::vector<IncomingSynapse> generated;
         std::vector<std::uint64_t> shard_counts(shards_.size(), 0);
         std::uint64_t local = 0;
+        const bool rate = spec_.projections[p].synapse.kind == SynapseSpec::Kind::rate_hebbian;
         for (std::size_t s = 0; s < shards_.size(); ++s) {
-            const auto& owners = shards_[s]->stdp_projection;
-            const auto it = std::find(owners.begin(), owners.end(), p);
-            if (it != owners.end()) shard_counts[s] = shards_[s]->stdp[static_cast<std::size_t>(it - owners.begin())].size();
+            if (rate) {
+                shard_counts[s] = rate_hebbian_table(*shards_[s], p)->size();
+            } else {
+                const auto& owners = shards_[s]->stdp_projection;
+                const auto it = std::find(owners.begin(), owners.end(), p);
+                if (it != owners.end()) shard_counts[s] = shards_[s]->stdp[static_cast<std::size_t>(it - owners.begin())].size();
+            }
             local += shard_counts[s];
         }
         const auto rank_counts = comm_.all_gather_value(local);
@@ -131,16 +147,24 @@ void Simulator::build_weight_probes() {
             auto it = std::lower_bound(chosen.begin(), chosen.end(), std::pair<std::uint64_t, std::uint32_t>{begin, 0u});
             if (it == chosen.end() || it->first >= end) continue;
             Shard& shard = *shards_[s];
-            StdpProjection* table = stdp_table(shard, p, generated);
-            table->locate(generated, positions);
             WeightTap tap;
+            if (rate) {
+                // Rate-Hebbian tables hold their synapses in generation order.
+                tap.rate = true;
+                tap.table = static_cast<std::size_t>(rate_hebbian_table(shard, p) - shard.rate_hebbian.data());
+                positions.resize(shard_counts[s]);
+                std::iota(positions.begin(), positions.end(), std::uint64_t{0});
+            } else {
+                StdpProjection* table = stdp_table(shard, p, generated);
+                table->locate(generated, positions);
+                tap.table = static_cast<std::size_t>(table - shard.stdp.data());
+            }
             tap.probe = weight_probes_.size();
-            tap.table = static_cast<std::size_t>(table - shard.stdp.data());
             tap.interval_steps = probe.interval_steps;
             tap.next_sample_step = probe.next_sample_step;
             for (; it != chosen.end() && it->first < end; ++it) {
                 const std::size_t local_index = static_cast<std::size_t>(it->first - begin);
-                tap.sources.push_back(generated[local_index].source);
+                tap.sources.push_back(rate ? 0u : generated[local_index].source);  // the rate tables need no source
                 tap.positions.push_back(positions[local_index]);
                 tap.columns.push_back(it->second);
             }

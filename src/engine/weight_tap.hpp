@@ -14,7 +14,8 @@ namespace neurodyn {
 
 struct WeightTap {
     std::size_t probe = 0;  // index in Simulator::weight_probes()
-    std::size_t table = 0;  // index in Shard::stdp
+    std::size_t table = 0;  // index in Shard::stdp, or in Shard::rate_hebbian when `rate`
+    bool rate = false;
     Step interval_steps = 1;
     // The step whose end is the time of the next sample (sample times are multiples of
     // the interval from t = 0).

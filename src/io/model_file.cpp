@@ -11,6 +11,7 @@
 #include <limits>
 #include <optional>
 #include <sstream>
+#include <tuple>
 #include <utility>
 #include <vector>
 
@@ -105,6 +106,7 @@ const std::vector<KindKeys>& synapse_kinds() {
         {"static", {}, {}},
         {"tsodyks_markram", {"U", "tau_rec", "tau_facil"}, {}},
         {"stdp", {"timing", "weight_dependence", "dendritic_delay_fraction", "modulator"}, {"timing", "weight_dependence"}},
+        {"rate_hebbian", {"rule", "eta", "decay", "tau_theta", "theta_initial", "w_min", "w_max"}, {"rule"}},
     };
     return kinds;
 }
@@ -645,6 +647,11 @@ private:
             read_stdp(table, key, synapse);
             return synapse;
         }
+        if (kind.name == "rate_hebbian") {
+            synapse.kind = SynapseSpec::Kind::rate_hebbian;
+            read_rate_hebbian(table, key, synapse.rate_hebbian);
+            return synapse;
+        }
         synapse.U = read_optional_number(table, key, "U", synapse.U);
         synapse.tau_rec = read_optional_number(table, key, "tau_rec", synapse.tau_rec);
         synapse.tau_facil = read_optional_number(table, key, "tau_facil", synapse.tau_facil);
@@ -673,6 +680,32 @@ private:
         read_weight_dependence(table, key, synapse);
         if (const toml::node* modulator = table.get("modulator"))
             synapse.modulator = read_string(*modulator, child_key(key, "modulator"));
+    }
+
+    // `synapse = { type = "rate_hebbian", rule = "oja", eta = 0.001, w_min = -1.0, ... }`;
+    // each rule takes only its own parameters.
+    void read_rate_hebbian(const toml::table& table, const std::string& key, models::RateHebbianRule& rule) const {
+        const std::string rule_key = child_key(key, "rule");
+        const toml::node& name = *table.get("rule");
+        const std::string rule_name = read_string(name, rule_key);
+        const auto kind = models::find_rate_hebbian_kind(rule_name);
+        if (!kind) fail<KeyError>(name.source(), rule_key, models::unknown_rate_hebbian_rule(rule_name));
+        rule.kind = *kind;
+        const bool decays = rule.kind == models::RateHebbianKind::hebb || rule.kind == models::RateHebbianKind::anti_hebbian;
+        const bool bcm = rule.kind == models::RateHebbianKind::bcm;
+        for (const auto& [field, allowed, which] : {std::tuple{"decay", decays, "hebb and anti_hebbian"},
+                                                    std::tuple{"tau_theta", bcm, "bcm"},
+                                                    std::tuple{"theta_initial", bcm, "bcm"}})
+            if (const toml::node* node = table.get(field); node && !allowed)
+                fail<KeyError>(node->source(), child_key(key, field),
+                               "the " + std::string(models::rate_hebbian_name(rule.kind)) + " rule has no parameter " +
+                                   field + " (only " + which + " have it)");
+        rule.eta = read_optional_number(table, key, "eta", rule.eta);
+        rule.decay = read_optional_number(table, key, "decay", rule.decay);
+        rule.tau_theta = read_optional_number(table, key, "tau_theta", rule.tau_theta);
+        rule.theta_initial = read_optional_number(table, key, "theta_initial", rule.theta_initial);
+        if (const toml::node* node = table.get("w_min")) rule.w_min = read_number(*node, child_key(key, "w_min"), true);
+        if (const toml::node* node = table.get("w_max")) rule.w_max = read_number(*node, child_key(key, "w_max"), true);
     }
 
     // `timing = { type = "dopamine", tau_plus = 20.0, A_plus = 1.0, ... }`; NEST's

@@ -295,7 +295,18 @@ void validate_projection(const NetworkSpec& spec, std::size_t index) {
     const ProjectionSpec& proj = spec.projections[index];
     const std::string key = projection_key(index);
     validate_synapse(proj.synapse, key + ".synapse");
-    if (proj.synapse.kind != SynapseSpec::Kind::static_synapse &&
+    if (proj.synapse.kind == SynapseSpec::Kind::rate_hebbian) {
+        proj.synapse.rate_hebbian.validate(key + ".synapse", spec.simulation.dt);
+        for (const auto& [side, name] : {std::pair{"source", proj.source}, std::pair{"target", proj.target}}) {
+            const ModelInfo& model = find_model(find_population(spec, name, key + "." + side).model);
+            if (model.port_kind != PortKind::rate)
+                throw ValueError(key + ".synapse: rate_hebbian plasticity correlates rate outputs; the " + side +
+                                     " population '" + name + "' is " + std::string(model.name) +
+                                     ", not made of rate units (e.g. LeakyRate)",
+                                 key + ".synapse");
+        }
+    }
+    if ((proj.synapse.kind == SynapseSpec::Kind::stdp || proj.synapse.kind == SynapseSpec::Kind::tsodyks_markram) &&
         find_model(find_population(spec, proj.source, key + ".source").model).port_kind == PortKind::rate)
         throw ValueError(key + ".synapse: " +
                              (proj.synapse.kind == SynapseSpec::Kind::stdp ? "spike-timing-dependent plasticity"
@@ -597,11 +608,11 @@ std::size_t weight_recorder_projection(const NetworkSpec& spec, std::size_t reco
                              key);
         found = matches.front();
     }
-    if (spec.projections[found].synapse.kind != SynapseSpec::Kind::stdp)
+    if (!spec.projections[found].synapse.plastic_weights())
         throw ValueError(key + ": " + label(found) + " has fixed weights (synapse type " +
                              (spec.projections[found].synapse.kind == SynapseSpec::Kind::static_synapse ? "static"
                                                                                                         : "tsodyks_markram") +
-                             "); only stdp projections have weights that change over time",
+                             "); only stdp and rate_hebbian projections have weights that change over time",
                          key);
     return found;
 }

@@ -11,7 +11,7 @@ void write_weight_snapshots(Simulator& simulator, Hdf5ResultFile* file) {
     std::set<std::string> used;
     for (std::size_t p = 0; p < projections.size(); ++p) {
         const ProjectionSpec& proj = projections[p];
-        if (proj.synapse.kind != SynapseSpec::Kind::stdp) continue;
+        if (!proj.synapse.plastic_weights()) continue;
         const std::vector<double> weights = simulator.weights(p);  // collective
         if (!file) continue;
         std::string name = proj.name;

@@ -268,8 +268,8 @@ TEST(WeightRecording, BadRecordersAreRefusedNamingTheKey) {
     const auto fixed = error_of([](RecorderSpec& r, NetworkSpec&) { r.projection_index = 3; });
     EXPECT_EQ(fixed.first, "record[0].projection");
     EXPECT_EQ(fixed.second,
-              "record[0].projection: projection[3] ('static') has fixed weights (synapse type static); only stdp "
-              "projections have weights that change over time");
+              "record[0].projection: projection[3] ('static') has fixed weights (synapse type static); only stdp and "
+              "rate_hebbian projections have weights that change over time");
     // The synapses.
     const auto out_of_range = error_of([&](RecorderSpec& r, NetworkSpec&) { r.synapses = {0, n[0]}; });
     EXPECT_EQ(out_of_range.first, "record[0].synapses");
@@ -353,7 +353,7 @@ interval = 2.0
     };
     EXPECT_EQ(error_of("[[record]]\ntype = \"weights\"\nprojection = \"fixed\"\nsynapses = [0]\ninterval = 1.0\n"),
               "m.toml:26:14: record[0].projection: projection[1] ('fixed') has fixed weights (synapse type static); only "
-              "stdp projections have weights that change over time");
+              "stdp and rate_hebbian projections have weights that change over time");
     EXPECT_EQ(error_of("[[record]]\ntype = \"weights\"\nprojection = \"a->b\"\nsynapses = [0]\ninterval = 0.25\n"),
               "m.toml:28:12: record[0].interval: interval must be a whole number of steps (dt = 0.1 ms), got 0.25 ms");
     EXPECT_EQ(error_of("[[record]]\ntype = \"weights\"\nprojection = 1.5\nsynapses = [0]\ninterval = 1.0\n"),

@@ -34,6 +34,7 @@ namespace neurodyn {
 
 class Shard;
 class StdpProjection;
+class RateHebbianProjection;
 class ModulatorSignal;
 struct GroupSlot;
 struct RateBlock;
@@ -257,6 +258,9 @@ private:
     // The shard's table of STDP projection `projection` (nullptr when none), and the
     // synapses it holds in generation order (regenerated).
     StdpProjection* stdp_table(Shard& shard, std::size_t projection, std::vector<IncomingSynapse>& generated) const;
+    // Builds shard's part of rate-Hebbian projection `projection` (src/engine/plastic_simulator.cpp).
+    void build_rate_hebbian_projection(Shard& shard, std::size_t projection) const;
+    RateHebbianProjection* rate_hebbian_table(Shard& shard, std::size_t projection) const;
     void sample_probes(Step at_step_end);
     // Weights recorders: locates the recorded synapses in the shards (at build), and
     // gathers the samples the shards took while delivering an epoch into the probes.

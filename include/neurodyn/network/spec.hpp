@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "neurodyn/core/value.hpp"
+#include "neurodyn/models/rate_hebbian.hpp"
 #include "neurodyn/models/stdp_spike_pair.hpp"
 #include "neurodyn/models/stdp_timing.hpp"
 #include "neurodyn/models/stdp_weight_dependence.hpp"
@@ -75,6 +76,7 @@ struct SynapseSpec {
         static_synapse,   // fixed weight (PyNN StaticSynapse)
         tsodyks_markram,  // short-term depression and facilitation (PyNN TsodyksMarkramSynapse)
         stdp,             // spike-timing-dependent plasticity (PyNN STDPMechanism)
+        rate_hebbian,     // Hebbian plasticity between rate units (models/rate_hebbian.hpp)
     };
     Kind kind = Kind::static_synapse;
     double U = 0.5;           // use of synaptic efficacy, in (0, 1]
@@ -96,6 +98,11 @@ struct SynapseSpec {
     // each presynaptic spike): astrocyte-modulated STDP (docs/plasticity.md).
     models::DopamineRule dopamine;
     std::string modulator;
+    // rate_hebbian: the rule, its learning rate and bounds (source and target are rate units).
+    models::RateHebbianRule rate_hebbian;
+
+    // Whether the weights change during a run (readable and settable after the build).
+    bool plastic_weights() const { return kind == Kind::stdp || kind == Kind::rate_hebbian; }
 };
 
 struct ProjectionSpec {
