@@ -9,7 +9,9 @@
 PyNN (Debian's python3-pynn) is the API layer, as for PyNN's own backends: the
 network is described through pyNN.common's classes and built into a neurodyn
 Simulation at the first run(). See docs/pynn.md for what is supported and how the
-results differ from other backends.
+results differ from other backends. neurodyn extensions of PyNN: PfisterSpikeTripletRule,
+DopamineSTDPRule, NearestNeighbourSpikePairRule, Modulator, modulate, homeostasis and
+homeostasis_rates (docs/pynn.md).
 """
 
 try:
@@ -30,6 +32,7 @@ from pyNN.recording import get_io
 from pyNN.space import Space  # noqa: F401
 
 from . import simulator
+from .neuromodulation import Modulator, homeostasis, homeostasis_rates, modulate  # noqa: F401
 from .populations import Assembly, Population, PopulationView  # noqa: F401
 from .projections import Projection
 from .simulator import not_supported

@@ -14,6 +14,7 @@ from pyNN.parameters import ParameterSpace, Sequence, simplify
 from pyNN.standardmodels import StandardCellType
 
 from . import simulator
+from .neuromodulation import ADAPTED_PARAMETER, homeostasis_rule
 from .recording import Recorder
 from .simulator import not_supported, state
 
@@ -26,14 +27,12 @@ class PopulationView(common.PopulationView):
     _assembly_class = Assembly
     _simulator = simulator
 
+    def _parameter_values(self, name):
+        value = self.parent._parameter_values(name)
+        return value[self.mask] if isinstance(value, np.ndarray) else value
+
     def _get_parameters(self, *names):
-        parameter_dict = {}
-        for name in names:
-            value = self.parent._parameters[name]
-            if isinstance(value, np.ndarray):
-                value = value[self.mask]
-            parameter_dict[name] = simplify(value)
-        return ParameterSpace(parameter_dict, shape=(self.size,))
+        return ParameterSpace({name: simplify(self._parameter_values(name)) for name in names}, shape=(self.size,))
 
     def _set_parameters(self, parameter_space):
         parameter_space.evaluate(simplify=False)
@@ -103,8 +102,20 @@ class Population(common.Population):
     def _get_view(self, selector, label=None):
         return PopulationView(self, selector, label)
 
+    def _adapted_parameter(self):
+        """The parameter this population's homeostasis moves (v_thresh, i_offset), or None."""
+        rule = homeostasis_rule(self)
+        return ADAPTED_PARAMETER.get(rule[0]) if rule is not None else None
+
+    def _parameter_values(self, name):
+        """The values of parameter `name`: as set, except the parameter homeostasis adapts,
+        which after the first run is what the engine has reached."""
+        if state.built and name == self._adapted_parameter():
+            return state.simulation.param(self._nd_name, name)
+        return self._parameters[name]
+
     def _get_parameters(self, *names):
-        return ParameterSpace({name: simplify(self._parameters[name]) for name in names}, shape=(self.size,))
+        return ParameterSpace({name: simplify(self._parameter_values(name)) for name in names}, shape=(self.size,))
 
     def _set_parameters(self, parameter_space):
         parameter_space.evaluate(simplify=False)
@@ -126,14 +137,21 @@ class Population(common.Population):
             full[mask] = value
             updated[name] = full
         if state.built:
-            done = []
+            adapted = self._adapted_parameter()
+            done = {}  # name -> the engine's values before, to put back what was already changed
             try:
                 for name, full in updated.items():
-                    state.simulation.set_param(self._nd_name, name, np.asarray(full, dtype=float))
-                    done.append(name)
+                    previous = np.asarray(self._parameters[name], dtype=float)
+                    engine_values = np.asarray(full, dtype=float)
+                    if name == adapted:  # the other neurons keep what homeostasis has reached
+                        previous = state.simulation.param(self._nd_name, name)
+                        engine_values = previous.copy()
+                        engine_values[mask] = values[name]
+                    state.simulation.set_param(self._nd_name, name, engine_values)
+                    done[name] = previous
             except Exception:
-                for name in done:  # put back what was already changed
-                    state.simulation.set_param(self._nd_name, name, np.asarray(self._parameters[name], dtype=float))
+                for name, previous in done.items():
+                    state.simulation.set_param(self._nd_name, name, previous)
                 raise
         self._parameters.update(updated)
 

@@ -16,12 +16,14 @@ from pyNN.space import Space
 import neurodyn
 
 from . import simulator
+from .neuromodulation import find_modulator
 from .simulator import not_supported, state
-from .standardmodels import STDPMechanism, StaticSynapse, TsodyksMarkramSynapse
+from .standardmodels import DopamineSTDPRule, STDPMechanism, StaticSynapse, TsodyksMarkramSynapse
 
 _STDP_PARAMETERS = ("tau_plus", "tau_minus", "A_plus", "A_minus", "w_min", "w_max", "mu_plus", "mu_minus",
                     "tau_x", "tau_y", "A2_plus", "A3_plus", "A2_minus", "A3_minus",  # PfisterSpikeTripletRule
-                    "tau", "eta", "rho0")  # Vogels2011Rule (PyNN's rho is neurodyn's rho0)
+                    "tau", "eta", "rho0",  # Vogels2011Rule (PyNN's rho is neurodyn's rho0)
+                    "tau_c", "b")  # DopamineSTDPRule
 _ATTRIBUTES = ("weight", "delay", "U", "tau_rec", "tau_facil") + _STDP_PARAMETERS
 
 
@@ -64,6 +66,9 @@ class Projection(common.Projection):
                                                        (StaticSynapse, TsodyksMarkramSynapse, STDPMechanism)):
             raise not_supported(f"the synapse type {type(synapse_type).__name__} (StaticSynapse, "
                                 f"TsodyksMarkramSynapse and STDPMechanism are supported)")
+        if isinstance(synapse_type, STDPMechanism) and synapse_type.modulator is not None:
+            # As the engine asks: the modulator is declared before the projections that read it.
+            find_modulator(synapse_type.modulator, f"Projection with {type(synapse_type.timing_dependence).__name__}")
         self._engine_parts = []  # STDP: (neurodyn projection name, positions in engine order)
         common.Projection.__init__(self, presynaptic_population, postsynaptic_population, connector, synapse_type,
                                    source, receptor_type, space, label)
@@ -110,9 +115,20 @@ class Projection(common.Projection):
         if name.endswith("s") and name[:-1] in columns:  # weights -> weight
             name = name[:-1]
         if name == "weight" and self._engine_parts and state.built:
-            # STDP: the weights as the rule has changed them up to now.
+            # STDP: the weights as the rule has changed them up to now. The description
+            # keeps the weights as set, which reset() goes back to.
+            current = columns["weight"].copy()
             for engine_name, positions in self._engine_parts:
-                columns["weight"][positions] = state.simulation.weights(engine_name)
+                current[positions] = state.simulation.weights(engine_name)
+            return current
+        if name == "eligibility" and self._is_dopamine():
+            # The eligibility traces c: 0 until the first run, then as the rule has
+            # brought them up to the current time.
+            values = np.zeros(len(self))
+            if state.built:
+                for engine_name, positions in self._engine_parts:
+                    values[positions] = state.simulation.eligibilities(engine_name)
+            return values
         if name not in columns:
             raise KeyError(f"{name!r} is not an attribute of the connections of {self.synapse_type.__class__.__name__} "
                            f"(attributes: {', '.join(n for n in columns if 'index' not in n)})")
@@ -120,6 +136,10 @@ class Projection(common.Projection):
 
     def __len__(self):
         return int(self._all_columns()["presynaptic_index"].size)
+
+    def _is_dopamine(self):
+        return isinstance(self.synapse_type, STDPMechanism) and isinstance(self.synapse_type.timing_dependence,
+                                                                          DopamineSTDPRule)
 
     def __getitem__(self, i):
         if isinstance(i, (int, np.integer)):
@@ -205,7 +225,9 @@ class Projection(common.Projection):
         values = {k: v for k, v in values.items() if v is not None}
         if type(dependence).__name__ == "AdditivePotentiationMultiplicativeDepression":
             values.update(mu_plus=0.0, mu_minus=1.0)
-        if timing.nd_timing != "spike_pair":  # Vogels2011Rule, PfisterSpikeTripletRule: the additive bounds
+        if self.synapse_type.modulator is not None:  # DopamineSTDPRule, or a modulated pair rule
+            values["modulator"] = self.synapse_type.modulator
+        if timing.nd_timing != "spike_pair":  # Vogels2011Rule, PfisterSpikeTripletRule, DopamineSTDPRule
             return neurodyn.stdp(timing=timing.nd_timing, weight_dependence=dependence.neurodyn_kind, **values)
         return neurodyn.stdp(weight_dependence=dependence.neurodyn_kind, pairing=timing.neurodyn_kind, **values)
 

@@ -53,6 +53,8 @@ class State(common.control.BaseState):
         self.populations = []
         self.projections = []
         self.current_sources = []
+        self.modulators = []    # neuromodulation.Modulator, in the order they were created
+        self.homeostasis = []   # (Population, type, fields): neuromodulation.homeostasis()
         self.write_on_end = []
         self.id_counter = 0
         self.segment_counter = -1
@@ -67,6 +69,7 @@ class State(common.control.BaseState):
         self.running = False
         self.t_start = 0.0
         self.segment_counter += 1
+        self.pending_releases = []  # neuromodulation.modulate() before the build: (name, amount, at)
 
     @property
     def built(self):
@@ -97,19 +100,27 @@ class State(common.control.BaseState):
         return groups
 
     def build(self):
-        """Builds the network into a neurodyn Simulation at t = 0."""
+        """Builds the network into a neurodyn Simulation at t = 0. Modulators come
+        before the projections that read them, homeostasis after the projections that
+        synaptic scaling scales."""
+        from . import neuromodulation  # here: it imports this module
         seed = int(self.seed) + max(self.segment_counter, 0)
         net = neurodyn.Network(dt=self.dt, seed=seed)
         for population in self.populations:
             population._build(net)
+        for modulator in self.modulators:
+            modulator._build(net)
         for projection in self.projections:
             projection._build(net)
+        neuromodulation.build_homeostasis(net)
         for source in self.current_sources:
             source._build(net)
         for recorder in self.recorders:
             recorder._build(net)
+        simulation = net.build()
+        neuromodulation.apply_pending_releases(simulation)
         self.network = net
-        self.simulation = net.build()
+        self.simulation = simulation
         self.running = True
 
     # --- the clock --------------------------------------------------------------------

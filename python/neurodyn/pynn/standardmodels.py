@@ -15,6 +15,7 @@ from pyNN.standardmodels import (StandardCellType, StandardCurrentSource, build_
 
 import neurodyn
 
+from .neuromodulation import Modulator
 from .simulator import not_supported, state
 
 
@@ -100,30 +101,38 @@ class STDPMechanism(synapses.STDPMechanism):
     neurodyn: the timing dependence is SpikePairRule (all-to-all pairing, NEST's
     stdp_synapse), NearestNeighbourSpikePairRule (nearest_symmetric, NEST's
     stdp_nn_symm_synapse), Vogels2011Rule (NEST's vogels_sprekeler_synapse) or
-    PfisterSpikeTripletRule (a neurodyn class: NEST's stdp_triplet_synapse); the weight
+    PfisterSpikeTripletRule (a neurodyn class: NEST's stdp_triplet_synapse) or
+    DopamineSTDPRule (a neurodyn class: NEST's stdp_dopamine_synapse); the weight
     dependence is Additive, Multiplicative, Gutig or
     AdditivePotentiationMultiplicativeDepression for the pair rules and Additive (its
-    bounds) for the other two. The whole delay is dendritic (dendritic_delay_fraction =
+    bounds) for the other three. The whole delay is dendritic (dendritic_delay_fraction =
     1, as NEST supports); voltage dependence is not supported. Projection.get("weight")
-    returns the weights changed by the rule up to the current time (docs/plasticity.md)."""
+    returns the weights changed by the rule up to the current time (docs/plasticity.md).
+
+    `modulator` (a neurodyn extension): the name of a Modulator, or the Modulator.
+    DopamineSTDPRule needs one (its third factor); a SpikePairRule or
+    NearestNeighbourSpikePairRule given one multiplies each depression by the
+    modulator's value (astrocyte-modulated STDP). With DopamineSTDPRule,
+    Projection.get("eligibility") returns the synapses' eligibility traces."""
     base_translations = _identity(["weight", "delay", "dendritic_delay_fraction"])
     _get_minimum_delay = _min_delay
 
     def __init__(self, timing_dependence=None, weight_dependence=None, voltage_dependence=None,
-                 dendritic_delay_fraction=1.0, weight=0.0, delay=None):
+                 dendritic_delay_fraction=1.0, weight=0.0, delay=None, modulator=None):
         if voltage_dependence is not None:
             raise not_supported("STDPMechanism with a voltage_dependence")
-        timings = (SpikePairRule, Vogels2011Rule, PfisterSpikeTripletRule)
+        timings = (SpikePairRule, Vogels2011Rule, PfisterSpikeTripletRule, DopamineSTDPRule)
         if not isinstance(timing_dependence, timings):
             raise not_supported(f"STDPMechanism with timing_dependence={type(timing_dependence).__name__} "
                                 f"(supported: SpikePairRule, NearestNeighbourSpikePairRule, Vogels2011Rule, "
-                                f"PfisterSpikeTripletRule)")
+                                f"PfisterSpikeTripletRule, DopamineSTDPRule)")
+        self.modulator = self._modulator_name(timing_dependence, modulator)
         if not isinstance(weight_dependence, _WEIGHT_DEPENDENCES):
             raise not_supported(f"STDPMechanism with weight_dependence={type(weight_dependence).__name__} "
                                 f"(supported: {', '.join(c.__name__ for c in _WEIGHT_DEPENDENCES)})")
         if timing_dependence.nd_timing != "spike_pair" and not isinstance(weight_dependence, AdditiveWeightDependence):
-            # The engine's triplet and Vogels-Sprekeler rules add amounts in weight units
-            # and clip to the bounds, as NEST's synapses do (docs/plasticity.md).
+            # The engine's triplet, Vogels-Sprekeler and dopamine rules add amounts in
+            # weight units and clip to the bounds, as NEST's synapses do (docs/plasticity.md).
             raise not_supported(f"STDPMechanism with {type(timing_dependence).__name__} and "
                                 f"{type(weight_dependence).__name__} ({type(timing_dependence).__name__} takes "
                                 f"AdditiveWeightDependence only: its bounds)")
@@ -136,6 +145,27 @@ class STDPMechanism(synapses.STDPMechanism):
         self.translations = dict(self.base_translations)
         for component in (timing_dependence, weight_dependence):
             self.translations.update(component.translations)
+        if isinstance(timing_dependence, DopamineSTDPRule):  # readable with Projection.get, not settable
+            self.translations.update(_identity(["eligibility"]))
+
+    @staticmethod
+    def _modulator_name(timing_dependence, modulator):
+        """The name of the modulator the rule reads, or None."""
+        rule = type(timing_dependence).__name__
+        if modulator is None:
+            if isinstance(timing_dependence, DopamineSTDPRule):
+                raise ValueError("STDPMechanism with DopamineSTDPRule needs a modulator: modulator=<the name of a "
+                                 "Modulator> (the third factor that turns eligibility into weight change)")
+            return None
+        name = modulator.name if isinstance(modulator, Modulator) else modulator
+        if not isinstance(name, str) or not name:
+            raise TypeError(f"STDPMechanism: modulator must be the name of a Modulator or the Modulator, got "
+                            f"{modulator!r}")
+        if timing_dependence.nd_timing not in ("spike_pair", "dopamine"):
+            raise not_supported(f"STDPMechanism with {rule} and a modulator ({name!r}): modulator= is taken by "
+                                f"DopamineSTDPRule and, scaling the depression, SpikePairRule and "
+                                f"NearestNeighbourSpikePairRule")
+        return name
 
 ElectricalSynapse = _unsupported_synapse(synapses.ElectricalSynapse, "no gap junctions")
 SimpleStochasticSynapse = _unsupported_synapse(synapses.SimpleStochasticSynapse, "no stochastic transmission")
@@ -208,6 +238,38 @@ class PfisterSpikeTripletRule(synapses.STDPTimingDependence):
 
     def __init__(self, tau_plus=16.8, tau_x=101.0, tau_minus=33.7, tau_y=125.0, A2_plus=5e-10, A3_plus=6.2e-3,
                  A2_minus=7e-3, A3_minus=2.3e-4):
+        parameters = dict(locals())
+        parameters.pop('self')
+        synapses.STDPTimingDependence.__init__(self, **parameters)
+
+
+class DopamineSTDPRule(synapses.STDPTimingDependence):
+    """Dopamine-modulated STDP, the three-factor rule of Izhikevich (2007) in the form of
+    NEST's stdp_dopamine_synapse (docs/plasticity.md, "Three-factor rule"): a neurodyn
+    extension of PyNN, which has no standard class for it. Spike pairs change an
+    eligibility trace c per synapse; a Modulator n(t) turns it into weight change:
+
+        dc/dt = -c / tau_c + A_plus r1 δ(t - t_post) - A_minus o1 δ(t - t_pre)
+        dw/dt = c (n - b),   w clipped to [w_min, w_max]
+
+    (r1, o1: all-to-all pre and post traces with tau_plus, tau_minus). The engine's
+    parameters, units and defaults (NEST's): tau_plus = 20, tau_minus = 20, tau_c = 1000
+    (ms); A_plus = 1.0, A_minus = 1.5 (weight / (n unit x ms)); b = 0 (n's unit). Use it
+    with AdditiveWeightDependence (its bounds) and the modulator it reads::
+
+        da = sim.Modulator("dopamine", sources=[(reward, 0.5)], tau=200.0)
+        stdp = sim.STDPMechanism(timing_dependence=sim.DopamineSTDPRule(A_plus=1e-4, A_minus=1.5e-4),
+                                 weight_dependence=sim.AdditiveWeightDependence(w_min=0.0, w_max=0.1),
+                                 modulator="dopamine", weight=0.05, delay=1.0)
+    """
+    default_parameters = {'tau_plus': 20.0, 'tau_minus': 20.0, 'A_plus': 1.0, 'A_minus': 1.5, 'tau_c': 1000.0,
+                          'b': 0.0}
+    translations = _identity(list(default_parameters))
+    possible_models = {"stdp"}
+    neurodyn_kind = None
+    nd_timing = "dopamine"
+
+    def __init__(self, tau_plus=20.0, tau_minus=20.0, A_plus=1.0, A_minus=1.5, tau_c=1000.0, b=0.0):
         parameters = dict(locals())
         parameters.pop('self')
         synapses.STDPTimingDependence.__init__(self, **parameters)
