@@ -4,14 +4,15 @@ frequency dependence of the triplet rule (Sjöström et al. 2001 protocol), the
 convergence of Vogels–Sprekeler inhibitory plasticity to its target rate and the
 detailed E/I balance it learns, dopamine-modulated STDP (one synapse against the rule
 integrated directly; Izhikevich's distal-reward experiment and its control) and the
-three homeostasis rules bringing a spread of rates to the target.
+three homeostasis rules bringing a spread of rates to the target, and Oja's rule on a
+rate projection finding the principal component of its inputs.
 
     PYTHONPATH=build/python /usr/bin/python3 docs/figures/make_plasticity_figures.py [names]
 
 writes docs/figures/plasticity_window.png, plasticity_pairing.png, plasticity_triplet.png,
-plasticity_vogels.png, plasticity_ei_balance.png, plasticity_dopamine.png and
-plasticity_homeostasis.png (or only the figures named: window, pairing, triplet, vogels,
-ei_balance, dopamine, homeostasis), and prints the numbers each verifies: the largest
+plasticity_vogels.png, plasticity_ei_balance.png, plasticity_dopamine.png,
+plasticity_homeostasis.png and plasticity_rate_hebbian.png (or only the figures named:
+window, pairing, triplet, vogels, ei_balance, dopamine, homeostasis, rate_hebbian), and prints the numbers each verifies: the largest
 deviations from the closed forms (the tests require < 1e-12 w_max for the window, 1e-9
 relative for the triplet protocol and the dopamine rule), the rates reached, the E/I
 current correlations and the weights of the distal-reward experiment.
@@ -548,8 +549,62 @@ def ei_balance_figure(learn_ms=60000.0, test_ms=20000.0):
     fig.savefig(HERE / "plasticity_ei_balance.png", dpi=120)
 
 
+def rate_hebbian_figure(duration=12000.0, eta=0.02, sample_ms=10.0):
+    """Oja's rule on a rate projection (nd.rate_hebbian, as in python/tests/test_rate_hebbian.py):
+    4 correlated inputs (3 Poisson-driven sources mixed) onto 2 linear units; each unit's
+    weight vector turns to the top eigenvector of the inputs' <x x^T> and its norm to 1."""
+    mixing = np.array([[1.0, 0.5, 0.2, 0.0], [0.3, 1.0, 0.0, 0.4], [0.0, 0.2, 1.0, 0.7]])
+    w0 = np.array([[0.1, -0.2], [0.3, 0.05], [0.0, 0.2], [0.1, 0.1]])
+    fast = {"tau": 1e-6, "transfer": "linear"}
+    net = nd.Network(dt=DT, seed=3)
+    z = net.population("z", "LeakyRate", 3, params=fast)
+    x = net.population("x", "LeakyRate", 4, params=fast)
+    y = net.population("y", "LeakyRate", 2, params=fast)
+    net.poisson_input(z, rate=2000.0, weight=0.5, receptor="input")
+    net.connect(z, x, nd.all_to_all(), weight=mixing, delay=DT, receptor="input")
+    proj = net.connect(x, y, nd.all_to_all(), weight=w0, delay=0.3, receptor="input",
+                       synapse=nd.rate_hebbian("oja", eta=eta), name="oja")
+    net.record_weights(proj, synapses=list(range(8)), interval=sample_ms)
+    sim = net.build()
+    sim.run(duration)
+    conn = sim.connections("oja")
+    trace = sim.weight_trace("oja")
+    samples = np.asarray(trace.values)  # samples x 8 synapses
+    m = 2000.0 * DT / 1000.0  # Poisson count per step: mean = variance = m, times the weight 0.5
+    C = mixing.T @ (0.25 * (m * np.eye(3) + m * m)) @ mixing
+    values, vectors = np.linalg.eigh(C)
+    top = vectors[:, -1]
+    # Stationary mean of sin^2: eta dt sum_i <a_1^2 a_i^2> / (2 (l_1 - l_i)), a = V^T x, the
+    # fourth moments of these sparse Poisson inputs from 10^6 draws (python/tests/test_rate_hebbian.py).
+    a = (0.5 * np.random.default_rng(0).poisson(m, size=(1_000_000, 3)) @ mixing) @ vectors
+    S = eta * DT * sum(np.mean(a[:, -1] ** 2 * a[:, i] ** 2) / (2 * (values[-1] - values[i])) for i in (1, 2))
+    fig, axes = plt.subplots(1, 2, figsize=(9, 3.2))
+    for unit in range(2):
+        columns = np.nonzero(conn["target"] == unit)[0]
+        w = np.zeros((samples.shape[0], 4))
+        w[:, conn["source"][columns]] = samples[:, columns]
+        norm = np.linalg.norm(w, axis=1)
+        sin2 = 1.0 - (np.abs(w @ top) / norm) ** 2
+        axes[0].semilogy(np.asarray(trace.times) / 1000.0, np.maximum(sin2, 1e-8), lw=1, label=f"unit {unit}")
+        axes[1].plot(np.asarray(trace.times) / 1000.0, norm, lw=1, label=f"unit {unit}")
+        late = np.asarray(trace.times) >= duration / 2
+        print(f"rate_hebbian oja, unit {unit}: mean sin^2 to the top eigenvector over the second half "
+              f"{sin2[late].mean():.1e} = {sin2[late].mean() / S:.2f} S (S = {S:.1e}), |w| = {norm[-1]:.4f}")
+    axes[0].axhline(S, color="k", ls="--", lw=1, label="stationary mean S (theory)")
+    axes[0].set_ylabel("sin² (w, top eigenvector of ⟨x xᵀ⟩)")
+    axes[1].axhline(1.0, color="k", ls="--", lw=1)
+    axes[1].set_ylabel("|w|")
+    for ax in axes:
+        ax.set_xlabel("time (s)")
+        ax.legend(frameon=False, fontsize=8)
+    fig.suptitle(f"Oja's rule on a rate projection (eta = {eta} /ms, dt = {DT} ms)", fontsize=11)
+    fig.tight_layout()
+    fig.savefig(HERE / "plasticity_rate_hebbian.png", dpi=120)
+
+
 FIGURES = dict(window=window_figure, pairing=pairing_figure, triplet=triplet_figure, vogels=vogels_figure,
-               ei_balance=ei_balance_figure, dopamine=dopamine_figure, homeostasis=homeostasis_figure)
+               ei_balance=ei_balance_figure, dopamine=dopamine_figure, homeostasis=homeostasis_figure,
+               rate_hebbian=rate_hebbian_figure)
 
 if __name__ == "__main__":
     unknown = [name for name in sys.argv[1:] if name not in FIGURES]
