@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 import neurodyn as nd
+from test_mpi import mpi_binary, run_distributed  # noqa: F401  (a fixture, and the mpirun runner)
 
 DT = 0.1
 # exp(-dt/tau) underflows to exactly 0: a unit's output is its input of the step, so the
@@ -342,3 +343,20 @@ def test_repr_and_parameters():
     assert s.kind == "rate_hebbian"
     assert repr(s) == "neurodyn.rate_hebbian(rule='bcm', eta=0.01, tau_theta=50, theta_initial=0, w_min=-inf, w_max=2)"
     assert s.rate_hebbian_parameters["tau_theta"] == 50.0
+
+
+def test_identical_on_1_2_3_mpi_ranks(mpi_binary, tmp_path):
+    """Populations of 3, 4 and 2 units over 2 and 3 ranks: some ranks own no target of the
+    plastic projection, and every rank keeps the source outputs it reads from the others."""
+    text = MODEL_FILE.replace("SYNAPSE", 'synapse = { type = "rate_hebbian", rule = "bcm", eta = 0.5, tau_theta = 2.0, '
+                                         'w_min = -0.21, w_max = 0.31 }')
+    text += '\n[[record]]\ntype = "weights"\nprojection = "h"\nsynapses = [0, 3, 7]\ninterval = 2.0\n'
+    path = tmp_path / "h.toml"
+    path.write_text(text)
+    single = run_distributed(mpi_binary, tmp_path, path, 0, 1, "single")
+    assert np.ptp(single["weights/h/weight"]) > 0.1  # it learnt
+    for ranks, threads in ((2, 1), (3, 2)):
+        distributed = run_distributed(mpi_binary, tmp_path, path, ranks, threads, f"r{ranks}")
+        assert sorted(distributed) == sorted(single)
+        for name, values in single.items():
+            assert np.array_equal(distributed[name], values), f"{name} differs on {ranks} ranks"
