@@ -1216,6 +1216,8 @@ PYBIND11_MODULE(_core, m) {
                                [](const SynapseSpec& s) {
                                    py::dict d;
                                    d["timing"] = models::stdp_timing_name(s.timing_kind);
+                                   d["w_min"] = s.weight_dependence.w_min;  // every rule's bounds
+                                   d["w_max"] = s.weight_dependence.w_max;
                                    if (s.timing_kind == models::StdpTimingKind::triplet) {
                                        const auto& t = s.triplet;
                                        d["tau_plus"] = t.tau_plus;
@@ -1226,8 +1228,6 @@ PYBIND11_MODULE(_core, m) {
                                        d["A3_plus"] = t.A3_plus;
                                        d["A2_minus"] = t.A2_minus;
                                        d["A3_minus"] = t.A3_minus;
-                                       d["w_min"] = s.weight_dependence.w_min;
-                                       d["w_max"] = s.weight_dependence.w_max;
                                        return d;
                                    }
                                    if (s.timing_kind == models::StdpTimingKind::dopamine) {
@@ -1239,8 +1239,6 @@ PYBIND11_MODULE(_core, m) {
                                        d["tau_c"] = t.tau_c;
                                        d["b"] = t.b;
                                        d["modulator"] = s.modulator;
-                                       d["w_min"] = s.weight_dependence.w_min;
-                                       d["w_max"] = s.weight_dependence.w_max;
                                        return d;
                                    }
                                    if (s.timing_kind == models::StdpTimingKind::vogels_sprekeler) {
@@ -1249,8 +1247,6 @@ PYBIND11_MODULE(_core, m) {
                                        d["tau"] = t.tau;
                                        d["rho0"] = t.rho0;
                                        d["alpha"] = t.alpha();
-                                       d["w_min"] = s.weight_dependence.w_min;
-                                       d["w_max"] = s.weight_dependence.w_max;
                                        return d;
                                    }
                                    d["tau_plus"] = s.timing.tau_plus;
@@ -1259,8 +1255,6 @@ PYBIND11_MODULE(_core, m) {
                                    d["A_minus"] = s.timing.A_minus;
                                    d["pairing"] = models::spike_pairing_name(s.timing.pairing);
                                    d["weight_dependence"] = models::weight_dependence_name(s.weight_dependence.kind);
-                                   d["w_min"] = s.weight_dependence.w_min;
-                                   d["w_max"] = s.weight_dependence.w_max;
                                    d["mu_plus"] = s.weight_dependence.mu_plus;
                                    d["mu_minus"] = s.weight_dependence.mu_minus;
                                    d["dendritic_delay_fraction"] = s.dendritic_delay_fraction;

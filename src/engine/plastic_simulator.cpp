@@ -128,19 +128,24 @@ std::vector<double> Simulator::weights(std::size_t index) {
         for (const auto& syn : connections(index)) values.push_back(syn.weight);
         return values;
     }
+    std::vector<IncomingSynapse> generated;
+    return gather_synapse_values([&](Shard& shard, std::vector<double>& out) {
+        if (kind == SynapseSpec::Kind::rate_hebbian) {
+            const auto part = rate_hebbian_table(shard, index)->weights();
+            out.insert(out.end(), part.begin(), part.end());
+            return;
+        }
+        StdpProjection* table = stdp_table(shard, index, generated);
+        table->bring_up_to(step_ - 1);
+        table->read_weights(generated, out);
+    });
+}
+
+std::vector<double> Simulator::gather_synapse_values(const std::function<void(Shard&, std::vector<double>&)>& append) {
     // Each shard holds a contiguous range of targets, shards and ranks in target order:
     // concatenating gives the order of connections().
-    std::vector<IncomingSynapse> generated;
-    for (auto& shard : shards_) {
-        if (kind == SynapseSpec::Kind::rate_hebbian) {
-            const auto part = rate_hebbian_table(*shard, index)->weights();
-            values.insert(values.end(), part.begin(), part.end());
-            continue;
-        }
-        StdpProjection* table = stdp_table(*shard, index, generated);
-        table->bring_up_to(step_ - 1);
-        table->read_weights(generated, values);
-    }
+    std::vector<double> values;
+    for (auto& shard : shards_) append(*shard, values);
     if (comm_.distributed()) {
         std::vector<double> all;
         std::vector<std::uint64_t> counts;
@@ -250,20 +255,12 @@ std::vector<double> Simulator::eligibilities(std::size_t index) {
         throw ValueError("eligibilities: " + projection_label(spec_, index) +
                              " does not follow the dopamine rule; only its synapses have eligibility traces",
                          projection_key(index) + ".synapse");
-    std::vector<double> values;
     std::vector<IncomingSynapse> generated;
-    for (auto& shard : shards_) {
-        StdpProjection* table = stdp_table(*shard, index, generated);
+    return gather_synapse_values([&](Shard& shard, std::vector<double>& out) {
+        StdpProjection* table = stdp_table(shard, index, generated);
         table->bring_up_to(step_ - 1);
-        table->read_eligibilities(generated, values);
-    }
-    if (comm_.distributed()) {
-        std::vector<double> all;
-        std::vector<std::uint64_t> counts;
-        comm_.all_gather(values, all, counts);
-        values = std::move(all);
-    }
-    return values;
+        table->read_eligibilities(generated, out);
+    });
 }
 
 double Simulator::modulator_value(const std::string& name) const {

@@ -300,6 +300,10 @@ private:
     // shard and rank: `column(slot)` is a group's span of values (collective).
     std::vector<double> gather_population(std::size_t p,
                                           const std::function<std::span<const double>(const GroupSlot&)>& column) const;
+    // One value per synapse of a projection, in the order of connections(): `append`
+    // adds each shard's values (shards hold consecutive targets), then the ranks' parts
+    // are gathered in rank order. Collective.
+    std::vector<double> gather_synapse_values(const std::function<void(Shard&, std::vector<double>&)>& append);
     // One per NetworkSpec::modulators entry, created before the shards (which keep
     // pointers to them) and never moved.
     std::vector<std::unique_ptr<ModulatorSignal>> modulators_;
